@@ -1,0 +1,31 @@
+/*
+ * cli_release.h - glue between the release engine and the commands that
+ * drive it (status, deploy, revert, verify): loading the plan, the audit
+ * identity and the label filter, and printing the engine's notes.
+ */
+#ifndef RUNWAY_CLI_RELEASE_H
+#define RUNWAY_CLI_RELEASE_H
+
+#include "cli/cli.h"
+#include "core/release.h"
+
+struct cli_release {
+	struct plan plan;
+	struct audit audit;
+	struct strvec labels;     /* the filter, when has_labels */
+	bool has_labels;
+	struct release rel;
+	struct runway_ctx *ctx;
+	json_t *items;            /* --json: one object per note */
+	const char *verb;         /* for the summary line */
+};
+
+/*
+ * Load the plan and fill rel. labels_opt: a --labels value overriding the
+ * environment's labels (comma or space separated), or NULL.
+ */
+int cli_release_init(struct cli_release *cr, struct runway_ctx *ctx, const char *labels_opt,
+		     struct runway_error *err);
+void cli_release_release(struct cli_release *cr);
+
+#endif

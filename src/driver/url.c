@@ -1,0 +1,128 @@
+/*
+ * url.c - database URLs: which engine, and a form safe to print.
+ *
+ *   sqlite:PATH  sqlite://PATH  sqlite::memory:   -> "sqlite"
+ *   postgres://...  postgresql://...               -> "postgres" (libpq URI)
+ *   mysql://...  mariadb://...                     -> "mysql"
+ *
+ * Redaction replaces the password of the userinfo and any password=
+ * parameter by "***"; url_redact() is the only way runway prints a URL.
+ */
+#include "util/common.h"
+#include "driver/driver.h"
+
+static bool has_prefix(const char *s, const char *p)
+{
+	return !strncmp(s, p, strlen(p));
+}
+
+char *url_redact(const char *url)
+{
+	struct runway_buf b = RUNWAY_BUF_INIT;
+	const char *p, *auth, *at, *end, *colon;
+
+	if (!url)
+		return xstrdup("");
+	p = strstr(url, "://");
+	if (!p) {
+		runway_buf_adds(&b, url);
+		goto params;
+	}
+	auth = p + 3;
+	end = auth + strcspn(auth, "/?#");
+	at = NULL;
+	for (p = auth; p < end; p++)
+		if (*p == '@')
+			at = p;
+	runway_buf_add(&b, url, (size_t)(auth - url));
+	if (at) {
+		colon = memchr(auth, ':', (size_t)(at - auth));
+		if (colon) {
+			runway_buf_add(&b, auth, (size_t)(colon - auth));
+			runway_buf_adds(&b, ":***");
+		} else {
+			runway_buf_add(&b, auth, (size_t)(at - auth));
+		}
+		runway_buf_adds(&b, at);
+	} else {
+		runway_buf_adds(&b, auth);
+	}
+params:
+	/* password=... in a query string or a conninfo string */
+	{
+		char *s = b.buf;
+		char *q;
+		while ((q = strstr(s, "password=")) != NULL) {
+			bool boundary = q == b.buf || strchr("?&; ", q[-1]);
+			char *v = q + strlen("password=");
+			size_t vlen = strcspn(v, "&# ");
+			if (boundary && !(vlen == 3 && !strncmp(v, "***", 3))) {
+				struct runway_buf n = RUNWAY_BUF_INIT;
+				runway_buf_add(&n, b.buf, (size_t)(v - b.buf));
+				runway_buf_adds(&n, "***");
+				runway_buf_adds(&n, v + vlen);
+				s = n.buf + (v - b.buf) + 3;
+				runway_buf_release(&b);
+				b = n;
+			} else {
+				s = v;
+			}
+		}
+	}
+	return runway_buf_detach(&b);
+}
+
+int url_parse(struct runway_url *out, const char *s, struct runway_error *err)
+{
+	struct runway_url u = RUNWAY_URL_INIT;
+	const char *path = NULL;
+
+	*out = u;
+	if (!s || !*s)
+		return runway_error_set(err, RUNWAY_E_CONFIG, "empty database URL");
+	if (has_prefix(s, "sqlite://"))
+		path = s + strlen("sqlite://");
+	else if (has_prefix(s, "sqlite3://"))
+		path = s + strlen("sqlite3://");
+	else if (has_prefix(s, "sqlite:"))
+		path = s + strlen("sqlite:");
+	else if (has_prefix(s, "sqlite3:"))
+		path = s + strlen("sqlite3:");
+
+	if (path) {
+		if (!*path) {
+			runway_error_set(err, RUNWAY_E_CONFIG, "invalid database URL '%s': no file path", s);
+			runway_error_hint(err, "write sqlite:PATH, e.g. sqlite:dev.db, or sqlite::memory:");
+			return -1;
+		}
+		u.scheme = xstrdup("sqlite");
+		u.path = xstrdup(path);
+	} else if (has_prefix(s, "postgres://") || has_prefix(s, "postgresql://")) {
+		u.scheme = xstrdup("postgres");
+	} else if (has_prefix(s, "mysql://") || has_prefix(s, "mariadb://")) {
+		u.scheme = xstrdup("mysql");
+	} else {
+		char *r = url_redact(s);
+		runway_error_set(err, RUNWAY_E_CONFIG, "invalid database URL '%s': unknown scheme", r);
+		runway_error_hint(err, "use sqlite:PATH, postgres://... or mysql://...");
+		free(r);
+		return -1;
+	}
+	u.raw = xstrdup(s);
+	u.redacted = url_redact(s);
+	*out = u;
+	return 0;
+}
+
+void url_release(struct runway_url *u)
+{
+	if (!u)
+		return;
+	if (u->raw)
+		secure_wipe(u->raw, strlen(u->raw));
+	free(u->raw);
+	free(u->redacted);
+	free(u->scheme);
+	free(u->path);
+	memset(u, 0, sizeof(*u));
+}

@@ -1,0 +1,120 @@
+/* fs.c - see fs.h. */
+#include "util/common.h"
+#include "util/fs.h"
+#include "util/vec.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int fs_read_file(struct runway_buf *buf, const char *path, size_t max,
+		 struct runway_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	char tmp[65536];
+	ssize_t n;
+	int saved;
+
+	if (fd < 0) {
+		saved = errno;
+		runway_error_set(err, RUNWAY_E_IO, "cannot read '%s': %s", path, strerror(errno));
+		errno = saved;
+		return -1;
+	}
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		runway_error_set(err, RUNWAY_E_IO, "cannot read '%s': is a directory", path);
+		errno = EISDIR;
+		return -1;
+	}
+	if (fstat(fd, &st) == 0 && st.st_size > 0)
+		runway_buf_grow(buf, (size_t)st.st_size);
+	while ((n = read(fd, tmp, sizeof(tmp))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			saved = errno;
+			runway_error_set(err, RUNWAY_E_IO, "cannot read '%s': %s", path, strerror(errno));
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+		if (buf->len + (size_t)n > max) {
+			close(fd);
+			runway_error_set(err, RUNWAY_E_CONFIG, "cannot read '%s': larger than %zu bytes",
+					 path, max);
+			errno = EFBIG;
+			return -1;
+		}
+		runway_buf_add(buf, tmp, (size_t)n);
+	}
+	close(fd);
+	return 0;
+}
+
+int fs_write_new(const char *path, const char *data, size_t len, struct runway_error *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	size_t off = 0;
+	if (fd < 0)
+		return runway_error_set(err, RUNWAY_E_IO, "cannot create '%s': %s", path,
+					strerror(errno));
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			runway_error_set(err, RUNWAY_E_IO, "cannot write '%s': %s", path, strerror(errno));
+			close(fd);
+			unlink(path);
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	if (close(fd) < 0)
+		return runway_error_set(err, RUNWAY_E_IO, "cannot write '%s': %s", path,
+					strerror(errno));
+	return 0;
+}
+
+bool fs_exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+bool fs_is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int fs_list_dir(struct strvec *out, const char *dir, const char *suffix,
+		struct runway_error *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t sl = strlen(suffix);
+
+	if (!d)
+		return runway_error_set(err, errno == ENOENT || errno == ENOTDIR ? RUNWAY_E_CONFIG : RUNWAY_E_IO,
+					"cannot open '%s': %s", dir,
+					errno == ENOENT ? "no such directory" : strerror(errno));
+	while ((de = readdir(d)) != NULL) {
+		size_t n = strlen(de->d_name);
+		if (de->d_name[0] == '.' || n < sl || strcmp(de->d_name + n - sl, suffix))
+			continue;
+		strvec_push(out, de->d_name);
+	}
+	closedir(d);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(char *), cmp_str);
+	return 0;
+}

@@ -4,6 +4,12 @@
  * Each traced connection carries its own copy of the driver struct, so
  * name, caps and history_ddl stay those of the real engine while every
  * method points here.
+ *
+ * The same wrapper injects faults for tests: RUNWAY_FAULT_AT=N makes the
+ * Nth call through it fail as a lost connection would, before it reaches
+ * the database (sqlite/sqlite: test/alterfault.test). Tests run a deploy
+ * for N = 1, 2, ... and check that each run either completes or leaves the
+ * target exactly as it was between two changes.
  */
 #include "util/common.h"
 #include "driver/driver_impl.h"
@@ -17,16 +23,33 @@ struct trace_conn {
 
 #define INNER(c) (((struct trace_conn *)(c))->inner)
 
-static void tlog(const char *what, const char *sql, size_t len)
+static bool tracing;   /* RUNWAY_TRACE_SQL */
+static long fault_at;  /* RUNWAY_FAULT_AT, 0 = off */
+static long ncalls;    /* calls seen, for fault_at */
+
+/* Log a call; returns -1 when this call is the one to fail. */
+static int tlog_err(const char *what, const char *sql, size_t len, struct runway_error *err)
 {
-	if (len == (size_t)-1)
-		len = sql ? strlen(sql) : 0;
-	fprintf(stderr, "runway: trace: %s: %.*s\n", what, (int)len, sql ? sql : "");
+	if (tracing) {
+		if (len == (size_t)-1)
+			len = sql ? strlen(sql) : 0;
+		fprintf(stderr, "runway: trace: %s: %.*s\n", what, (int)len, sql ? sql : "");
+	}
+	if (fault_at && ++ncalls == fault_at)
+		return runway_error_set(err, RUNWAY_E_CONN, "injected fault at call %ld (%s)",
+					ncalls, what);
+	return 0;
 }
+
+#define tlog(what, sql, len) \
+	do { \
+		if (tlog_err(what, sql, len, err) < 0) \
+			return -1; \
+	} while (0)
 
 static int tr_result(int rc, struct runway_error *err)
 {
-	if (rc < 0)
+	if (rc < 0 && tracing)
 		fprintf(stderr, "runway: trace: -> error: %s\n", err && err->msg ? err->msg : "?");
 	return rc;
 }
@@ -88,7 +111,7 @@ static int tr_run_batch(struct runway_conn *c, const struct runway_batch *b,
 
 static int tr_lock(struct runway_conn *c, int timeout_ms, struct runway_error *err)
 {
-	fprintf(stderr, "runway: trace: lock (timeout %d ms)\n", timeout_ms);
+	tlog("lock", NULL, 0);
 	return tr_result(INNER(c)->drv->lock(INNER(c), timeout_ms, err), err);
 }
 
@@ -108,9 +131,12 @@ static int tr_table_exists(struct runway_conn *c, const char *name, bool *out,
 void trace_wrap(struct runway_conn **conn)
 {
 	const char *v = getenv("RUNWAY_TRACE_SQL");
+	const char *f = getenv("RUNWAY_FAULT_AT");
 	struct trace_conn *t;
 
-	if (!v || !*v || !strcmp(v, "0"))
+	tracing = v && *v && strcmp(v, "0");
+	fault_at = f ? strtol(f, NULL, 10) : 0;
+	if (!tracing && fault_at <= 0)
 		return;
 	t = xcalloc(1, sizeof(*t));
 	t->inner = *conn;

@@ -17,8 +17,8 @@ cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRUNWAY_WERROR=ON 
 cmake --build "$BUILD_DIR" -j "$JOBS"
 
 if [ -n "${RUNWAY_SANITIZE:-}" ]; then
-	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
-	UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:exitcode=86}
+	UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=86}
 	export ASAN_OPTIONS UBSAN_OPTIONS
 fi
 cd "$BUILD_DIR"

@@ -29,7 +29,8 @@ die() {
 }
 
 : "${RUNWAY_TEST_STATE:?RUNWAY_TEST_STATE must be set (see tests/CMakeLists.txt)}"
-STATE=$RUNWAY_TEST_STATE
+mkdir -p "$RUNWAY_TEST_STATE" || die "cannot create '$RUNWAY_TEST_STATE'"
+STATE=$(cd "$RUNWAY_TEST_STATE" && pwd) || die "cannot enter '$RUNWAY_TEST_STATE'"
 # the caller's libpq settings must not leak into the cluster or the tests
 unset PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGPASSWORD PGPASSFILE \
 	PGSERVICE PGSERVICEFILE PGOPTIONS PGSSLMODE PGDATA PGTZ PGCLIENTENCODING
@@ -56,21 +57,28 @@ as_owner() {
 	fi
 }
 
+# Stop the server in $1 (if one runs there) and remove the directory.
+stop_dir() {
+	if [ -n "$bin" ] && [ -f "$1/data/postmaster.pid" ]; then
+		as_owner "$bin/pg_ctl" -D "$1/data" -m immediate -w stop >/dev/null 2>&1
+	fi
+	case $1 in
+	"$STATE"/pg | /tmp/runway-pg.*) rm -rf "$1" ;;
+	esac
+}
+
+# Stop what the last start left: the recorded cluster and $STATE/pg.
 stop_cluster() {
-	[ -f "$STATE/pg-dir" ] || return 0
-	dir=$(cat "$STATE/pg-dir")
 	bin=$(find_bin) || bin=
 	RUN_AS=
 	if [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1; then
 		RUN_AS=postgres
 	fi
-	if [ -n "$bin" ] && [ -f "$dir/data/postmaster.pid" ]; then
-		as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1
+	if [ -f "$STATE/pg-dir" ]; then
+		stop_dir "$(cat "$STATE/pg-dir")"
+		rm -f "$STATE/pg-dir"
 	fi
-	case $dir in
-	"$STATE"/pg | /tmp/runway-pg.*) rm -rf "$dir" ;;
-	esac
-	rm -f "$STATE/pg-dir"
+	stop_dir "$STATE/pg"
 }
 
 # Is anything listening on 127.0.0.1:$1? (pg_isready answers 0 or 1 if so)
@@ -80,7 +88,6 @@ port_busy() {
 }
 
 start() {
-	mkdir -p "$STATE" || die "cannot create '$STATE'"
 	rm -f "$STATE/pg-url"
 	stop_cluster
 

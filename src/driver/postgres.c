@@ -141,7 +141,6 @@ static void pg_scrub(char **msg, const struct runway_url *url)
 	pg_replace(msg, pw, "***");
 	secure_wipe(pw, strlen(pw));
 	free(pw);
-	pw = NULL;
 query:
 	/* and a ?password=... parameter */
 	for (p = strchr(url->raw, '?'); p && (p = strstr(p, "password=")); p += 9) {
@@ -376,6 +375,8 @@ static int pg_connect(struct runway_conn **out, const struct runway_url *url,
 		if (hint && hint[1] == '\t' && hint[2]) {
 			char *h = pg_first_line(hint + 2);
 
+			if (h[0] >= 'A' && h[0] <= 'Z' && h[1] >= 'a' && h[1] <= 'z')
+				h[0] = (char)(h[0] - 'A' + 'a');
 			pg_scrub(&h, url);
 			runway_error_hint(err, "%s", h);
 			free(h);

@@ -29,7 +29,8 @@ char *url_redact(const char *url)
 		goto params;
 	}
 	auth = p + 3;
-	end = auth + strcspn(auth, "/?#");
+	/* like libpq, only '/' ends the userinfo: a password may hold '?' or '#' */
+	end = auth + strcspn(auth, "/");
 	at = NULL;
 	for (p = auth; p < end; p++)
 		if (*p == '@')
@@ -48,26 +49,43 @@ char *url_redact(const char *url)
 		runway_buf_adds(&b, auth);
 	}
 params:
-	/* password=... in a query string or a conninfo string */
+	/*
+	 * password=... (or libpq's sslpassword=) in a query string, or in a
+	 * conninfo string, where spaces may surround '=' and a value may be
+	 * quoted: password = 'a b\' c'.
+	 */
 	{
-		char *s = b.buf;
-		char *q;
-		while ((q = strstr(s, "password=")) != NULL) {
-			bool boundary = q == b.buf || strchr("?&; ", q[-1]);
-			char *v = q + strlen("password=");
-			size_t vlen = strcspn(v, "&# ");
-			if (boundary && !(vlen == 3 && !strncmp(v, "***", 3))) {
-				struct runway_buf n = RUNWAY_BUF_INIT;
-				runway_buf_add(&n, b.buf, (size_t)(v - b.buf));
-				runway_buf_adds(&n, "***");
-				runway_buf_adds(&n, v + vlen);
-				s = n.buf + (v - b.buf) + 3;
-				runway_buf_release(&b);
-				b = n;
-			} else {
-				s = v;
+		struct runway_buf n = RUNWAY_BUF_INIT;
+		const char *stop = strstr(url, "://") ? "&#" : " \t\r\n";
+		const char *s = b.buf, *q, *v;
+		while ((q = strstr(s, "password")) != NULL) {
+			bool boundary = q == b.buf || strchr("?&; \t", q[-1]) ||
+					(q - b.buf >= 3 && !strncmp(q - 3, "ssl", 3));
+			v = q + strlen("password");
+			v += strspn(v, " \t");
+			if (!boundary || *v != '=') {
+				runway_buf_add(&n, s, (size_t)(q + 1 - s));
+				s = q + 1;
+				continue;
 			}
+			v++;
+			v += strspn(v, " \t");
+			runway_buf_add(&n, s, (size_t)(v - s));
+			runway_buf_adds(&n, "***");
+			if (*v == '\'') {
+				for (v++; *v && *v != '\''; v++)
+					if (*v == '\\' && v[1])
+						v++;
+				if (*v)
+					v++;
+			} else {
+				v += strcspn(v, stop);
+			}
+			s = v;
 		}
+		runway_buf_adds(&n, s);
+		runway_buf_release(&b);
+		b = n;
 	}
 	return runway_buf_detach(&b);
 }

@@ -15,8 +15,8 @@
 #	PG_DB         the database name
 #	PG_PSQL       the psql binary (the real one, not Debian's Perl wrapper)
 #
-# pg_teardown drops the database; it is safe to call twice (lib.sh's exit
-# trap may call it after the script did).
+# pg_teardown drops the database; pg_setup registers it with lib.sh's
+# at_exit, and it is safe to call twice.
 
 # libpq settings of the caller must not redirect the tests
 unset PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGPASSWORD PGPASSFILE \
@@ -75,6 +75,10 @@ pg_setup() {
 		fail "cannot create database $PG_DB"
 	PG_URL=$(pg_url_with_db "$PG_ADMIN_URL" "$PG_DB")
 	export PG_URL PG_ADMIN_URL PG_DB PG_PSQL
+	# lib.sh's exit hooks, when it has them
+	if command -v at_exit >/dev/null 2>&1; then
+		at_exit pg_teardown
+	fi
 }
 
 # Run SQL on the test's database; prints bare, unaligned rows.

@@ -667,6 +667,42 @@ static void test_driver_pg__lock(void **state)
 	runway_error_clear(&err);
 }
 
+static void test_driver_pg__lost_connection(void **state)
+{
+	struct fx *fx = *state;
+	struct runway_error err = RUNWAY_ERROR_INIT;
+	struct runway_url u = RUNWAY_URL_INIT;
+	struct runway_conn *killer = NULL;
+	struct runway_rows r = RUNWAY_ROWS_INIT;
+	const char *p[1];
+	char *pid;
+	size_t off = 0;
+
+	NEED_PG(fx);
+	pid = scalar(fx->c, "SELECT pg_backend_pid()");
+	must(connect_to(&u, &killer, db_url, &err), &err);
+	p[0] = pid;
+	must(driver_query(killer, "SELECT pg_terminate_backend($1::int, 5000)", p, 1, &r, &err),
+	     &err);
+	assert_string_equal(rows_get(&r, 0, 0), "t");
+	rows_release(&r);
+
+	assert_int_equal(driver_exec(fx->c, "SELECT 1", &err), -1);
+	assert_int_equal(err.klass, RUNWAY_E_CONN);
+	assert_non_null(strstr(err.msg, "lost connection to '"));
+	/* and nothing hangs or crashes on a dead connection */
+	assert_int_equal(run_change(fx->c, "dead", "SELECT 1; SELECT 2", true, &off, &err), -1);
+	assert_int_equal(err.klass, RUNWAY_E_CONN);
+	assert_int_equal(run_change(fx->c, "dead", "SELECT 1", false, &off, &err), -1);
+	assert_int_equal(err.klass, RUNWAY_E_CONN);
+	assert_int_equal(driver_lock(fx->c, 100, &err), -1);
+	assert_int_equal(err.klass, RUNWAY_E_CONN);
+	driver_close(killer);
+	url_release(&u);
+	free(pid);
+	runway_error_clear(&err);
+}
+
 static void test_driver_pg__table_exists(void **state)
 {
 	struct fx *fx = *state;
@@ -758,6 +794,7 @@ int main(void)
 		T(batch_no_transaction),
 		T(batch_copy),
 		T(lock),
+		T(lost_connection),
 		T(table_exists),
 		T(history_ddl_idempotent),
 		T(time_formats),

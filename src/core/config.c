@@ -172,6 +172,9 @@ static int parse_root(struct ycx *y, struct runway_config *cfg, yaml_node_t *roo
 	yaml_node_pair_t *p;
 	if (!root) /* empty file */
 		return 0;
+	if (root->type == YAML_SCALAR_NODE && !root->data.scalar.length &&
+	    root->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
+		return 0; /* "---" and nothing else */
 	if (root->type != YAML_MAPPING_NODE)
 		return yfail(y, root, "the top level must be a mapping");
 	for (p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {

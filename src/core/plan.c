@@ -138,6 +138,21 @@ int plan_order(struct plan *p, struct runway_error *err)
 	}
 	if (placed < n) {
 		struct runway_buf cyc = RUNWAY_BUF_INIT;
+		bool pruned;
+		/* drop changes that only wait behind a cycle: list the cycle itself */
+		do {
+			pruned = false;
+			for (i = 0; i < n; i++) {
+				if (!indeg[i])
+					continue;
+				for (k = 0; k < ndep[i] && !indeg[dependents[i][k]]; k++)
+					;
+				if (k == ndep[i]) {
+					indeg[i] = 0;
+					pruned = true;
+				}
+			}
+		} while (pruned);
 		for (i = 0; i < n; i++) {
 			if (!indeg[p->by_id[i]])
 				continue;

@@ -56,23 +56,26 @@ params:
 	 */
 	{
 		struct runway_buf n = RUNWAY_BUF_INIT;
-		const char *stop = strstr(url, "://") ? "&#" : " \t\r\n";
+		size_t sl = strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.");
+		bool is_url = sl && !strncmp(url + sl, "://", 3);
+		const char *stop = is_url ? "&#" : " \t\r\n";
+		const char *blank = is_url ? "" : " \t";
 		const char *s = b.buf, *q, *v;
 		while ((q = strstr(s, "password")) != NULL) {
 			bool boundary = q == b.buf || strchr("?&; \t", q[-1]) ||
 					(q - b.buf >= 3 && !strncmp(q - 3, "ssl", 3));
 			v = q + strlen("password");
-			v += strspn(v, " \t");
+			v += strspn(v, blank);
 			if (!boundary || *v != '=') {
 				runway_buf_add(&n, s, (size_t)(q + 1 - s));
 				s = q + 1;
 				continue;
 			}
 			v++;
-			v += strspn(v, " \t");
+			v += strspn(v, blank);
 			runway_buf_add(&n, s, (size_t)(v - s));
 			runway_buf_adds(&n, "***");
-			if (*v == '\'') {
+			if (!is_url && *v == '\'') {
 				for (v++; *v && *v != '\''; v++)
 					if (*v == '\\' && v[1])
 						v++;

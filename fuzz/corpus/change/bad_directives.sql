@@ -1,0 +1,5 @@
+-- runway:requires
+-- runway:requires ../../etc/passwd
+-- runway:deploy now
+-- runway:
+-- runway:rollback

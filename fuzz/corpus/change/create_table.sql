@@ -1,0 +1,7 @@
+-- runway:deploy
+CREATE TABLE warehouses (
+  id integer PRIMARY KEY,
+  name text NOT NULL
+);
+-- runway:revert
+DROP TABLE warehouses;

@@ -1,0 +1,4 @@
+-- runway:deploy
+CREATE TABLE t (a int);
+-- runway:verify
+SELECT a FROM t;

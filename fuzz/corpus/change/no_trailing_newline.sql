@@ -1,0 +1,6 @@
+	-- runway:deploy	
+
+
+/*
+*/
+-- runway:revert

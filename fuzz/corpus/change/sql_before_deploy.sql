@@ -1,0 +1,5 @@
+-- runway:labels eu
+
+CREATE TABLE oops (a int);
+-- runway:deploy
+-- runway:revert

@@ -1,0 +1,122 @@
+/*
+ * unit.h - helpers shared by the unit tests (tests/unit/test_<module>.c).
+ *
+ * Include after util/common.h and <cmocka.h>. Everything here is static so
+ * each test binary stays one translation unit.
+ *
+ * Every binary accepts "-s module::case" (or "-s module" for a whole file,
+ * shell-style wildcards allowed) to run only the matching tests, mapped to
+ * cmocka's test filter on the function names test_<module>__<case>.
+ */
+#ifndef RUNWAY_TEST_UNIT_H
+#define RUNWAY_TEST_UNIT_H
+
+#include <fnmatch.h>
+
+#include "util/fs.h"
+#include "util/vec.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Fail the test with the error's message when rc < 0. */
+static inline void must(int rc, struct runway_error *err)
+{
+	if (rc < 0)
+		fail_msg("unexpected error: %s", err->msg ? err->msg : "(no message)");
+}
+
+/* Assert that s contains sub (with a readable failure). */
+#define assert_contains(s, sub) do { \
+	const char *s_ = (s), *sub_ = (sub); \
+	if (!s_ || !strstr(s_, sub_)) \
+		fail_msg("'%s' does not contain '%s'", s_ ? s_ : "(null)", sub_); \
+} while (0)
+
+#define assert_not_contains(s, sub) do { \
+	const char *s_ = (s), *sub_ = (sub); \
+	if (s_ && strstr(s_, sub_)) \
+		fail_msg("'%s' contains '%s'", s_, sub_); \
+} while (0)
+
+/* A fresh directory under $TMPDIR (caller frees and removes with rm_rf). */
+static inline char *make_tmpdir(void)
+{
+	const char *base = getenv("TMPDIR");
+	char *tmpl = xasprintf("%s/runway-unit-XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(tmpl))
+		fail_msg("mkdtemp: %s", strerror(errno));
+	return tmpl;
+}
+
+/* Write dir/name with text (creating or replacing it). */
+static inline void write_file(const char *dir, const char *name, const char *text)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		fail_msg("cannot create '%s': %s", path, strerror(errno));
+	fputs(text, f);
+	fclose(f);
+	free(path);
+}
+
+/* Remove path and everything below it. */
+static inline void rm_rf(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	if (d) {
+		while ((de = readdir(d)) != NULL) {
+			char *sub;
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			sub = xasprintf("%s/%s", path, de->d_name);
+			rm_rf(sub);
+			free(sub);
+		}
+		closedir(d);
+		rmdir(path);
+	} else {
+		unlink(path);
+	}
+}
+
+/* Apply "-s module::case" from the command line to cmocka's filter. */
+static inline void unit_filter(int argc, char **argv, char **pattern)
+{
+	const char *sel, *sep;
+	*pattern = NULL;
+	if (argc < 3 || strcmp(argv[1], "-s"))
+		return;
+	sel = argv[2];
+	sep = strstr(sel, "::");
+	if (sep)
+		*pattern = xasprintf("test_%.*s__%s", (int)(sep - sel), sel, sep + 2);
+	else
+		*pattern = xasprintf("test_%s__*", sel);
+	cmocka_set_test_filter(*pattern);
+}
+
+/* A selection that matches no test is an error, so a renamed case cannot vanish. */
+#define UNIT_MAIN(group, tests) \
+	int main(int argc, char **argv) \
+	{ \
+		char *pattern; \
+		size_t i_, matched_ = 0; \
+		int rc; \
+		unit_filter(argc, argv, &pattern); \
+		for (i_ = 0; i_ < sizeof(tests) / sizeof(tests[0]); i_++) \
+			matched_ += !pattern || !fnmatch(pattern, tests[i_].name, 0); \
+		if (!matched_) { \
+			fprintf(stderr, "no test matches '%s'\n", pattern); \
+			free(pattern); \
+			return 1; \
+		} \
+		rc = cmocka_run_group_tests_name(group, tests, NULL, NULL); \
+		free(pattern); \
+		return rc; \
+	}
+
+#endif

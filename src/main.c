@@ -15,7 +15,7 @@ const struct runway_cmd runway_commands[] = {
 	{ "init", cmd_init, 0, "create runway.yml and the migrations directory" },
 	{ "new", cmd_new, CMD_CONFIG, "create a change file with deploy, revert and verify sections" },
 	{ "status", cmd_status, CMD_CONFIG | CMD_DB, "show applied, pending, modified and missing changes" },
-	{ "deploy", cmd_deploy, CMD_CONFIG | CMD_DB, "apply pending changes in order" },
+	{ "deploy", cmd_deploy, CMD_CONFIG | CMD_DB | CMD_CREATES, "apply pending changes in order" },
 	{ "revert", cmd_revert, CMD_CONFIG | CMD_DB | CMD_PROTECTED, "revert applied changes, newest first" },
 	{ "verify", cmd_verify, CMD_CONFIG | CMD_DB, "run the verify sections of applied changes" },
 	{ "log", cmd_log, CMD_CONFIG | CMD_DB, "show the audit trail of deploys, reverts and failures" },
@@ -105,6 +105,18 @@ fail:
 		runway_error_set(&err, RUNWAY_E_INTERNAL, "failed without saying why");
 	runway_error_print(&err);
 	ret = runway_error_exit_code(&err);
+	if (ctx.json && !cli_json_printed()) {
+		/* --json promises one document, also when the command stopped early */
+		json_t *j = json_object();
+		json_object_set_new(j, "command", json_string(ctx.cmd ? ctx.cmd->name : ""));
+		json_object_set_new(j, "ok", json_false());
+		json_object_set_new(j, "error", json_string(err.msg));
+		if (err.hint)
+			json_object_set_new(j, "hint", json_string(err.hint));
+		json_object_set_new(j, "exit_code", json_integer(ret));
+		cli_json_print(j);
+		fflush(stdout);
+	}
 	runway_error_clear(&err);
 	cli_ctx_release(&ctx);
 	return ret;

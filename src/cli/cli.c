@@ -101,7 +101,8 @@ void cli_help(const struct runway_ctx *ctx, const struct cli_opt *opts, const ch
 	const struct cli_opt *o;
 	fprintf(out, "usage: runway %s %s\n\n%s\n", ctx->cmd->name, usage ? usage : "",
 		ctx->cmd->summary);
-	fprintf(out, "\noptions:\n");
+	if (opts && opts->type != OPT_END)
+		fprintf(out, "\noptions:\n");
 	for (o = opts; o && o->type != OPT_END; o++) {
 		char left[64];
 		if (o->short_name)
@@ -246,11 +247,13 @@ static int select_env(struct runway_ctx *ctx, bool url_given, struct runway_erro
 		}
 		return 0;
 	}
+	if (url_given)
+		return 0; /* a URL on its own: no environment's settings */
 	if (ctx->cfg.default_env)
 		ctx->env = config_env(&ctx->cfg, ctx->cfg.default_env);
 	else if (ctx->cfg.nenvs == 1)
 		ctx->env = &ctx->cfg.envs[0];
-	else if (ctx->cfg.nenvs > 1 && !url_given) {
+	else if (ctx->cfg.nenvs > 1) {
 		runway_error_set(err, RUNWAY_E_CONFIG, "%s defines several environments and no default_env",
 				 ctx->cfg.path);
 		runway_error_hint(err, "pick one with -e ENV, or set default_env");
@@ -318,6 +321,7 @@ static int prepare(struct runway_ctx *ctx, struct runway_error *err)
 		return 0;
 	if (resolve_url(ctx, err) < 0)
 		return -1;
+	ctx->url.no_create = !(f & CMD_CREATES);
 	if ((f & CMD_PROTECTED) && ctx->env && ctx->env->is_protected && !ctx->force) {
 		runway_error_set(err, RUNWAY_E_USAGE, "environment '%s' is protected", ctx->env->name);
 		runway_error_hint(err, "pass --force to %s it anyway", ctx->cmd->name);
@@ -337,9 +341,17 @@ void cli_ctx_release(struct runway_ctx *ctx)
 
 /* ---- output ------------------------------------------------------------ */
 
+static bool json_printed;
+
+bool cli_json_printed(void)
+{
+	return json_printed;
+}
+
 void cli_json_print(json_t *root)
 {
 	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_printed = true;
 	if (s) {
 		fputs(s, stdout);
 		fputc('\n', stdout);

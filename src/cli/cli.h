@@ -9,6 +9,12 @@
  *   CMD_DB         resolve the URL (--db > RUNWAY_DATABASE_URL > -e > default_env)
  *                  and connect
  *   CMD_PROTECTED  refuse a protected environment unless --force was given
+ *   CMD_CREATES    the command may create the target (SQLite file); others
+ *                  read a missing SQLite file as an empty database
+ *
+ * An environment applies (vars, labels, protected) when -e names it, or
+ * when no URL came from --db / RUNWAY_DATABASE_URL and it is the default:
+ * a URL given on its own does not borrow the default environment's settings.
  */
 #ifndef RUNWAY_CLI_H
 #define RUNWAY_CLI_H
@@ -26,6 +32,7 @@ enum cmd_flags {
 	CMD_CONFIG = 1 << 0,
 	CMD_DB = 1 << 1,
 	CMD_PROTECTED = 1 << 2,
+	CMD_CREATES = 1 << 3, /* may create the database (a new SQLite file) */
 };
 
 struct runway_ctx;
@@ -88,6 +95,8 @@ void cli_global_help(FILE *out);
 
 /* Print a JSON document on stdout (takes the reference). */
 void cli_json_print(json_t *root);
+/* Has a JSON document been printed (main.c prints one for early errors)? */
+bool cli_json_printed(void);
 /* Informational text on stdout unless -q. */
 void cli_info(const struct runway_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* ANSI colour around s when colour is on ("green", "red", "yellow", "dim", "bold"). */

@@ -36,7 +36,8 @@ int cmd_deploy(struct runway_ctx *ctx, int argc, char **argv, struct runway_erro
 	int rc, ret = -1;
 
 	memset(&cr, 0, sizeof(cr));
-	rc = cli_parse(ctx, opts, "[--to ID] [--dry-run] [--accept-modified] [--lock-timeout S]",
+	rc = cli_parse(ctx, opts, "[--to ID] [--dry-run] [--accept-modified] [--resume] "
+		       "[--lock-timeout S] [--labels L,...]",
 		       argc, argv, NULL, 0, NULL, err);
 	if (rc)
 		return rc < 0 ? -1 : 0;

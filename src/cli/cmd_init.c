@@ -9,7 +9,8 @@
 #include <sys/stat.h>
 
 static const char config_template[] =
-	"# runway.yml - see https://github.com/runway/runway docs/config.md\n"
+	"# runway.yml - runway's project file: environments, and later masking\n"
+	"# rules and check settings (see docs/config.md in runway's sources)\n"
 	"migrations: migrations\n"
 	"default_env: dev\n"
 	"environments:\n"
@@ -38,9 +39,19 @@ int cmd_init(struct runway_ctx *ctx, int argc, char **argv, struct runway_error 
 	}
 	if (ctx->db_url) {
 		struct runway_url u = RUNWAY_URL_INIT;
+		bool secret;
 		if (url_parse(&u, ctx->db_url, err) < 0)
 			return -1;
+		secret = strcmp(u.raw, u.redacted) != 0;
 		url_release(&u);
+		if (secret) {
+			/* a password belongs in PGPASSWORD, ~/.pgpass or ${VAR}, not in git */
+			runway_error_set(err, RUNWAY_E_USAGE,
+					 "init: the URL holds a password, which runway.yml would keep in plain text");
+			runway_error_hint(err, "leave it out and use PGPASSWORD or ~/.pgpass, or write "
+					  "url: ${DATABASE_URL} in runway.yml");
+			return -1;
+		}
 	}
 	text = xasprintf(config_template, ctx->db_url ? ctx->db_url : "sqlite:dev.db");
 	if (!fs_is_dir("migrations") && mkdir("migrations", 0755) < 0) {

@@ -63,12 +63,20 @@ int cmd_new(struct runway_ctx *ctx, int argc, char **argv, struct runway_error *
 	}
 	if (requires) {
 		strvec_split_words(&words, requires);
-		for (i = 0; i < words.n; i++)
+		for (i = 0; i < words.n; i++) {
+			/* accept a file name: "20261121093000_create_menu.sql" */
+			size_t n = strlen(words.v[i]);
+			const char *slash = strrchr(words.v[i], '/');
+			if (n > 4 && !strcmp(words.v[i] + n - 4, ".sql"))
+				words.v[i][n - 4] = '\0';
+			if (slash)
+				memmove(words.v[i], slash + 1, strlen(slash + 1) + 1);
 			if (!change_id_valid(words.v[i])) {
 				runway_error_set(err, RUNWAY_E_USAGE, "new: invalid change id '%s' in --requires",
 						 words.v[i]);
 				goto out;
 			}
+		}
 	}
 	now = time(NULL);
 	gmtime_r(&now, &tm);
@@ -100,8 +108,11 @@ int cmd_new(struct runway_ctx *ctx, int argc, char **argv, struct runway_error *
 		runway_buf_adds(&text, "-- runway:no-transaction\n");
 	runway_buf_adds(&text, "-- runway:deploy\n\n-- runway:revert\n\n-- runway:verify\n\n");
 	if (fs_write_new(path, text.buf, text.len, err) < 0) {
-		if (fs_exists(path))
+		if (fs_exists(path)) {
+			/* a name clash is the request's problem (2), not the environment's (3) */
+			err->klass = RUNWAY_E_USAGE;
 			runway_error_hint(err, "a change with that id exists; wait a second or pick another name");
+		}
 		goto out;
 	}
 	if (ctx->json) {

@@ -100,8 +100,8 @@ int cmd_status(struct runway_ctx *ctx, int argc, char **argv, struct runway_erro
 			}
 			putchar('\n');
 		}
-		printf("%zu applied, %zu pending", st.count[ST_APPLIED] + st.count[ST_MODIFIED],
-		       st.count[ST_PENDING]);
+		/* "applied" counts every history row; the states after it say which are odd */
+		printf("%zu applied, %zu pending", h.n, st.count[ST_PENDING]);
 		if (st.count[ST_MODIFIED])
 			printf(", %zu modified", st.count[ST_MODIFIED]);
 		if (st.count[ST_MISSING])

@@ -24,6 +24,8 @@ int cmd_verify(struct runway_ctx *ctx, int argc, char **argv, struct runway_erro
 		json_t *j = json_object();
 		json_object_set_new(j, "command", json_string("verify"));
 		json_object_set_new(j, "target", json_string(ctx->url.redacted));
+		if (ctx->env)
+			json_object_set_new(j, "environment", json_string(ctx->env->name));
 		json_object_set_new(j, "changes", json_incref(cr.items));
 		json_object_set_new(j, "passed", json_integer((json_int_t)res.done));
 		json_object_set_new(j, "failed", json_integer((json_int_t)res.failed));

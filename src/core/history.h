@@ -27,9 +27,10 @@
  *   runway_events   append-only audit trail
  *       id            integer, increasing
  *       at            timestamp (UTC)
- *       action        text               deploy, revert, verify, fail
+ *       action        text               deploy, revert, verify, resume
  *       change_id     text
- *       status        text               ok, fail
+ *       status        text               ok, fail (a failure is its own event,
+ *                                        committed after the rollback)
  *       actor, host, git_commit text, duration_ms integer
  *       error         text               the database's message for a failure
  *

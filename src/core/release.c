@@ -121,12 +121,39 @@ static void record_failure(struct release *r, const char *action, const char *id
 	runway_error_clear(&ign);
 }
 
+/*
+ * The offset of the first token at or after offset: drivers report where
+ * their splitter started, which may be blank space, comments or an empty
+ * ';' statement before the statement itself.
+ */
+static size_t first_token(const char *s, size_t len, size_t offset)
+{
+	size_t i = offset;
+	while (i < len) {
+		if (isspace((unsigned char)s[i]) || s[i] == ';') {
+			i++;
+		} else if (s[i] == '-' && i + 1 < len && s[i + 1] == '-') {
+			while (i < len && s[i] != '\n')
+				i++;
+		} else if (s[i] == '/' && i + 1 < len && s[i + 1] == '*') {
+			for (i += 2; i + 1 < len && !(s[i] == '*' && s[i + 1] == '/'); i++)
+				;
+			i += 2;
+		} else {
+			break;
+		}
+	}
+	return i < len ? i : offset;
+}
+
 /* "path:line: message" for a failure at offset of a script made of sections. */
 static void locate_failure(struct runway_error *err, const struct change *c,
-			   const char *action, const struct change_section *first,
-			   size_t first_len, const struct change_section *second,
-			   size_t offset)
+			   const char *action, const struct runway_buf *script,
+			   const struct change_section *first, size_t first_len,
+			   const struct change_section *second, size_t offset)
 {
+	if (offset != DRIVER_NO_OFFSET && offset < script->len)
+		offset = first_token(script->buf, script->len, offset);
 	if (!c) {
 		runway_error_prefix(err, "%s of '%s' failed", action, "?");
 		return;
@@ -193,7 +220,7 @@ static bool txn_change(struct release *r, const struct change *c)
 struct deploy_sql {
 	char *insert_row;    /* the history row, state from $16 */
 	char *insert_event;  /* the deploy event, duration since $1 */
-	char *finish_row;    /* started -> applied */
+	char *finish_row;    /* started -> applied, with the SQL that ran */
 };
 
 static void deploy_sql_init(struct deploy_sql *s, struct runway_conn *c)
@@ -209,8 +236,8 @@ static void deploy_sql_init(struct deploy_sql *s, struct runway_conn *c)
 		"INSERT INTO runway_events (at, action, change_id, status, actor, host, git_commit, "
 		"duration_ms, error) VALUES ($1, $2, $3, $4, $5, $6, $7, %s, NULL)", e1);
 	s->finish_row = xasprintf(
-		"UPDATE runway_history SET state = 'applied', duration_ms = %s WHERE change_id = $1",
-		e2);
+		"UPDATE runway_history SET state = 'applied', duration_ms = %s, checksum = $3, "
+		"deploy_sql = $4, revert_sql = $5, verify_sql = $6 WHERE change_id = $1", e2);
 	free(e11);
 	free(e1);
 	free(e2);
@@ -234,7 +261,7 @@ static int deploy_one(struct release *r, const struct deploy_sql *q, const struc
 	struct expanded x;
 	struct runway_buf script = RUNWAY_BUF_INIT;
 	char now[32], pos[32], *req = NULL, *lab = NULL;
-	const char *rowp[15], *evp[7], *finp[2];
+	const char *rowp[15], *evp[7], *finp[6];
 	struct runway_stmt after[2];
 	struct runway_batch b;
 	size_t off = DRIVER_NO_OFFSET, deploy_len;
@@ -249,7 +276,12 @@ static int deploy_one(struct release *r, const struct deploy_sql *q, const struc
 	runway_buf_add(&script, x.deploy.buf, x.deploy.len);
 	deploy_len = script.len;
 	if (has_sql(&x.verify)) {
-		runway_buf_adds(&script, "\n;\n");
+		/*
+		 * ';' closes the deploy's last statement; the verify section
+		 * starts right after it, where both engines' splitters put the
+		 * start of the next statement, so offsets >= deploy_len are verify.
+		 */
+		runway_buf_adds(&script, "\n;");
 		deploy_len = script.len;
 		runway_buf_add(&script, x.verify.buf, x.verify.len);
 	}
@@ -280,8 +312,13 @@ static int deploy_one(struct release *r, const struct deploy_sql *q, const struc
 	evp[4] = r->audit->actor;
 	evp[5] = r->audit->host;
 	evp[6] = r->audit->git_commit;
+	/* a resumed change may have been fixed: record the SQL that runs now */
 	finp[0] = c->id;
 	finp[1] = now;
+	finp[2] = rowp[2];
+	finp[3] = rowp[3];
+	finp[4] = rowp[4];
+	finp[5] = rowp[5];
 
 	if (txn) {
 		after[0] = (struct runway_stmt){ q->insert_row, rowp, 15 };
@@ -291,7 +328,7 @@ static int deploy_one(struct release *r, const struct deploy_sql *q, const struc
 			runway_error_prefix(err, "cannot record the start of '%s'", c->id);
 			goto out;
 		}
-		after[0] = (struct runway_stmt){ q->finish_row, finp, 2 };
+		after[0] = (struct runway_stmt){ q->finish_row, finp, 6 };
 	}
 	after[1] = (struct runway_stmt){ q->insert_event, evp, 7 };
 	b.script = script.buf;
@@ -310,7 +347,7 @@ static int deploy_one(struct release *r, const struct deploy_sql *q, const struc
 			struct change_section dep = c->deploy;
 			dep.text = x.deploy.buf;
 			dep.len = x.deploy.len;
-			locate_failure(err, c, action, &dep, deploy_len,
+			locate_failure(err, c, action, &script, &dep, deploy_len,
 				       has_sql(&x.verify) ? &verify_sec : NULL, off);
 		}
 		if (txn)
@@ -463,13 +500,6 @@ int release_deploy(struct release *r, const struct deploy_opts *o,
 	deploy_sql_init(&q, r->conn);
 	if (interrupted) {
 		const struct change *c = plan_find(r->plan, interrupted->change_id);
-		if (strcmp(c->checksum, interrupted->checksum ? interrupted->checksum : "")) {
-			/* the fixed file is what runs; keep the history in step with it */
-			const char *p[2] = { c->checksum, c->id };
-			if (driver_query(r->conn, "UPDATE runway_history SET checksum = $1 WHERE change_id = $2",
-					 p, 2, NULL, err) < 0)
-				goto out;
-		}
 		if (deploy_one(r, &q, c, interrupted->position, true, 0, ntodo, false, err) < 0) {
 			res->failed++;
 			goto out;
@@ -539,14 +569,14 @@ static int revert_one(struct release *r, const struct history_row *row, size_t i
 		long ms = now_ms() - t0;
 		record_failure(r, "revert", row->change_id, ms, err->msg);
 		if (off != DRIVER_NO_OFFSET) {
-			/* the stored revert SQL: count lines within it */
-			unsigned line = 1;
-			size_t i;
-			for (i = 0; i < off && b.script[i]; i++)
-				if (b.script[i] == '\n')
-					line++;
+			/*
+			 * the stored revert SQL: count lines within it, up to the
+			 * failing statement's first token (the offset may point at
+			 * the blank space or comments before it)
+			 */
+			struct change_section s = { (char *)b.script, b.script_len, 1 };
 			runway_error_prefix(err, "revert of '%s' failed at line %u of its revert section",
-					    row->change_id, line);
+					    row->change_id, change_line_at(&s, off));
 		} else {
 			runway_error_prefix(err, "revert of '%s' failed", row->change_id);
 		}

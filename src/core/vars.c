@@ -86,11 +86,15 @@ int vars_expand(struct runway_buf *out, const char *s, size_t len,
 			while (j < len && name_char(s[j], j == i + 2))
 				j++;
 			if (j >= len || s[j] != '}' || j == i + 2) {
+				/* quote up to the offending character, never past the line */
+				size_t end = j < len && s[j] != '\n' ? j + 1 : j;
 				if (bad_offset)
 					*bad_offset = i;
-				return runway_error_set(err, RUNWAY_E_CONFIG,
-							"malformed placeholder '%.*s'",
-							(int)((j < len ? j + 1 : len) - i), s + i);
+				runway_error_set(err, RUNWAY_E_CONFIG, "malformed placeholder '%.*s'",
+						 (int)(end - i), s + i);
+				runway_error_hint(err, "write ${name} with letters, digits, '_', '.' or '-', "
+						  "or $${ for a literal ${");
+				return -1;
 			}
 			name = xstrndup(s + i + 2, j - i - 2);
 			v = lookup(name, data);

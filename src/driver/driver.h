@@ -74,8 +74,10 @@ struct runway_url {
 	char *redacted; /* password replaced by "***": the only form to show */
 	char *scheme;   /* canonical driver name: "sqlite", "postgres", "mysql" */
 	char *path;     /* sqlite: file path or ":memory:"; NULL for servers */
+	bool no_create; /* set by the caller: a command that only reads must not
+			   create a SQLite file (a missing one reads as empty) */
 };
-#define RUNWAY_URL_INIT { NULL, NULL, NULL, NULL }
+#define RUNWAY_URL_INIT { NULL, NULL, NULL, NULL, false }
 
 int url_parse(struct runway_url *out, const char *s, struct runway_error *err);
 void url_release(struct runway_url *u);

@@ -176,12 +176,13 @@ static char *pg_conn_reason(const char *libpq_msg)
 /*
  * Set err from a failed result (res may be NULL): the server's primary
  * message, then its DETAIL and HINT on their own lines. A broken
- * connection is RUNWAY_E_CONN, anything else RUNWAY_E_SQL. Returns -1.
+ * connection, a terminated session and missing privileges are
+ * RUNWAY_E_CONN (exit 3), anything else RUNWAY_E_SQL. Returns -1.
  */
 static int pg_fail(struct pg_conn *pc, const PGresult *res, struct runway_error *err)
 {
 	struct runway_buf b = RUNWAY_BUF_INIT;
-	const char *primary = NULL, *detail = NULL, *hint = NULL;
+	const char *primary = NULL, *detail = NULL, *hint = NULL, *sqlstate;
 	char *line = NULL;
 
 	if (res) {
@@ -195,7 +196,10 @@ static int pg_fail(struct pg_conn *pc, const PGresult *res, struct runway_error 
 		line = pg_conn_reason(*m ? m : PQerrorMessage(pc->pg));
 		primary = line;
 	}
-	if (PQstatus(pc->pg) != CONNECTION_OK) {
+	sqlstate = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	/* 57P0x: the server shut the session down (admin, crash, starting up) */
+	if (PQstatus(pc->pg) != CONNECTION_OK ||
+	    (sqlstate && (!strncmp(sqlstate, "08", 2) || !strncmp(sqlstate, "57P0", 4)))) {
 		runway_error_set(err, RUNWAY_E_CONN, "lost connection to '%s': %s",
 				 pc->where, primary);
 		goto out;
@@ -205,7 +209,12 @@ static int pg_fail(struct pg_conn *pc, const PGresult *res, struct runway_error 
 		runway_buf_addf(&b, "\n  DETAIL: %s", detail);
 	if (hint)
 		runway_buf_addf(&b, "\n  HINT: %s", hint);
-	runway_error_set(err, RUNWAY_E_SQL, "%s", b.buf);
+	/*
+	 * Missing privileges are the environment's problem (exit 3), like a
+	 * failed login: the same change deploys under the right role.
+	 */
+	runway_error_set(err, sqlstate && (!strcmp(sqlstate, "42501") || !strncmp(sqlstate, "28", 2))
+			 ? RUNWAY_E_CONN : RUNWAY_E_SQL, "%s", b.buf);
 out:
 	runway_buf_release(&b);
 	free(line);

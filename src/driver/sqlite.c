@@ -43,6 +43,11 @@ static int sq_connect(struct runway_conn **out, const struct runway_url *url,
 	int rc;
 
 	c->lock_fd = -1;
+	if (url->no_create && !mem && access(url->path, F_OK) < 0 && errno == ENOENT) {
+		/* nothing deployed yet: read an empty database, leave no file behind */
+		mem = true;
+		rc = sqlite3_open_v2(":memory:", &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	} else
 	rc = sqlite3_open_v2(url->path, &c->db,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
@@ -54,6 +59,14 @@ static int sq_connect(struct runway_conn **out, const struct runway_url *url,
 	}
 	sqlite3_extended_result_codes(c->db, 0);
 	sqlite3_busy_timeout(c->db, 5000);
+	/* SQLite reads the file lazily: a file that is no database must fail here (exit 3) */
+	if (sqlite3_exec(c->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK) {
+		runway_error_set(err, RUNWAY_E_CONN, "cannot open SQLite database '%s': %s",
+				 url->path, sqlite3_errmsg(c->db));
+		sqlite3_close(c->db);
+		free(c);
+		return -1;
+	}
 	c->path = mem ? NULL : xstrdup(url->path);
 	*out = &c->base;
 	return 0;

@@ -111,7 +111,7 @@ void cli_help(const struct runway_ctx *ctx, const struct cli_opt *opts, const ch
 		else
 			snprintf(left, sizeof(left), "    --%s%s%s", o->name, o->arg ? " " : "",
 				 o->arg ? o->arg : "");
-		fprintf(out, "  %-26s %s\n", left, o->help);
+		fprintf(out, "  %-30s %s\n", left, o->help);
 	}
 	fprintf(out, "\nglobal options:\n");
 	cli_global_help(out);

@@ -1,6 +1,7 @@
 /* cli_release.c - see cli_release.h. */
 #include "util/common.h"
 #include "cli/cli_release.h"
+#include "util/fs.h"
 
 #include <unistd.h>
 
@@ -54,12 +55,16 @@ static void print_note(void *data, const struct release_note *n)
 }
 
 int cli_release_init(struct cli_release *cr, struct runway_ctx *ctx, const char *labels_opt,
-		     struct runway_error *err)
+		     unsigned flags, struct runway_error *err)
 {
 	memset(cr, 0, sizeof(*cr));
 	cr->ctx = ctx;
-	if (plan_load(&cr->plan, ctx->cfg.migrations, err) < 0)
-		return -1;
+	if (plan_load(&cr->plan, ctx->cfg.migrations, err) < 0) {
+		if (!(flags & CLI_PLAN_OPTIONAL) || fs_is_dir(ctx->cfg.migrations))
+			return -1;
+		runway_error_clear(err);
+		plan_release(&cr->plan);
+	}
 	audit_init(&cr->audit, ".");
 	if (labels_opt) {
 		strvec_split_words(&cr->labels, labels_opt);

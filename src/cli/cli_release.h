@@ -20,12 +20,17 @@ struct cli_release {
 	const char *verb;         /* for the summary line */
 };
 
+enum cli_release_flags {
+	/* revert runs the SQL stored at deploy time: no migrations dir is fine */
+	CLI_PLAN_OPTIONAL = 1 << 0,
+};
+
 /*
  * Load the plan and fill rel. labels_opt: a --labels value overriding the
  * environment's labels (comma or space separated), or NULL.
  */
 int cli_release_init(struct cli_release *cr, struct runway_ctx *ctx, const char *labels_opt,
-		     struct runway_error *err);
+		     unsigned flags, struct runway_error *err);
 void cli_release_release(struct cli_release *cr);
 
 #endif

@@ -41,7 +41,7 @@ int cmd_deploy(struct runway_ctx *ctx, int argc, char **argv, struct runway_erro
 		       argc, argv, NULL, 0, NULL, err);
 	if (rc)
 		return rc < 0 ? -1 : 0;
-	if (cli_release_init(&cr, ctx, a.labels, err) < 0)
+	if (cli_release_init(&cr, ctx, a.labels, 0, err) < 0)
 		goto out;
 	o.to = a.to;
 	o.dry_run = a.dry_run;

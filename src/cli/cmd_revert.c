@@ -37,7 +37,7 @@ int cmd_revert(struct runway_ctx *ctx, int argc, char **argv, struct runway_erro
 							  : "revert: say what to revert: --to ID, --steps N or --all");
 		return -1;
 	}
-	if (cli_release_init(&cr, ctx, NULL, err) < 0)
+	if (cli_release_init(&cr, ctx, NULL, CLI_PLAN_OPTIONAL, err) < 0)
 		goto out;
 	o.to = to;
 	o.steps = steps;

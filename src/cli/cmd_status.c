@@ -37,7 +37,7 @@ int cmd_status(struct runway_ctx *ctx, int argc, char **argv, struct runway_erro
 	rc = cli_parse(ctx, opts, "[--labels L,...]", argc, argv, NULL, 0, NULL, err);
 	if (rc)
 		return rc < 0 ? -1 : 0;
-	if (cli_release_init(&cr, ctx, labels, err) < 0)
+	if (cli_release_init(&cr, ctx, labels, 0, err) < 0)
 		goto out;
 	if (history_load(ctx->conn, &h, 0, err) < 0)
 		goto out;

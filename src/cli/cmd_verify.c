@@ -16,7 +16,7 @@ int cmd_verify(struct runway_ctx *ctx, int argc, char **argv, struct runway_erro
 	rc = cli_parse(ctx, opts, "", argc, argv, NULL, 0, NULL, err);
 	if (rc)
 		return rc < 0 ? -1 : 0;
-	if (cli_release_init(&cr, ctx, NULL, err) < 0)
+	if (cli_release_init(&cr, ctx, NULL, 0, err) < 0)
 		goto out;
 	cli_info(ctx, "verifying %s\n", cli_target(ctx));
 	rc = release_verify(&cr.rel, &res, err);

@@ -25,7 +25,12 @@ void change_checksum(char out[65], const char *data, size_t len)
 	unsigned int mdlen = 0, i;
 	static const char hex[] = "0123456789abcdef";
 
-	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
+	/* fetched once: EVP_sha256() makes every call look the digest up again */
+	static EVP_MD *sha256;
+
+	if (!sha256)
+		sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	EVP_Digest(data, len, md, &mdlen, sha256 ? sha256 : EVP_sha256(), NULL);
 	for (i = 0; i < mdlen && i < 32; i++) {
 		out[2 * i] = hex[md[i] >> 4];
 		out[2 * i + 1] = hex[md[i] & 15];
@@ -111,11 +116,16 @@ int change_parse(struct change *c, const char *id, const char *path,
 
 	if (memchr(raw, '\0', rawlen))
 		return cfail(err, path, 0, "contains a NUL byte (binary file?)");
-	/* fold CRLF to LF */
-	for (i = 0; i < rawlen; i++) {
-		if (raw[i] == '\r' && i + 1 < rawlen && raw[i + 1] == '\n')
-			continue;
-		runway_buf_addch(&norm, raw[i]);
+	/* fold CRLF to LF (a file without CR is copied at once) */
+	if (!memchr(raw, '\r', rawlen)) {
+		runway_buf_add(&norm, raw, rawlen);
+	} else {
+		runway_buf_grow(&norm, rawlen);
+		for (i = 0; i < rawlen; i++) {
+			if (raw[i] == '\r' && i + 1 < rawlen && raw[i + 1] == '\n')
+				continue;
+			runway_buf_addch(&norm, raw[i]);
+		}
 	}
 	text = norm.buf;
 	len = norm.len;

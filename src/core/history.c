@@ -77,8 +77,10 @@ int history_ensure(struct runway_conn *c, struct runway_error *err)
 		return 0;
 	}
 	if (driver_query(c, "SELECT value FROM runway_meta WHERE key = 'schema_version'",
-			 NULL, 0, &r, err) < 0)
+			 NULL, 0, &r, err) < 0) {
+		runway_error_prefix(err, "cannot read runway's history in '%s'", driver_url(c));
 		goto out;
+	}
 	v = r.nrows && rows_get(&r, 0, 0) ? strtol(rows_get(&r, 0, 0), NULL, 10) : 0;
 	if (v > HISTORY_SCHEMA_VERSION) {
 		runway_error_set(err, RUNWAY_E_CONFIG,
@@ -125,8 +127,10 @@ int history_load(struct runway_conn *c, struct history *h, unsigned flags,
 			"CASE WHEN revert_sql IS NULL THEN 0 ELSE 1 END%s "
 			"FROM runway_history ORDER BY position",
 			ts, flags & HISTORY_WITH_SQL ? ", revert_sql, verify_sql" : "");
-	if (driver_query(c, sql, NULL, 0, &r, err) < 0)
+	if (driver_query(c, sql, NULL, 0, &r, err) < 0) {
+		runway_error_prefix(err, "cannot read runway's history in '%s'", driver_url(c));
 		goto out;
+	}
 	h->rows = xcalloc(r.nrows + 1, sizeof(*h->rows));
 	for (i = 0; i < r.nrows; i++) {
 		struct history_row *row = &h->rows[i];

@@ -23,13 +23,15 @@ int fs_read_file(struct runway_buf *buf, const char *path, size_t max,
 		errno = saved;
 		return -1;
 	}
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (fstat(fd, &st) < 0) {
+		st.st_size = 0; /* read() then tells what is wrong */
+	} else if (S_ISDIR(st.st_mode)) {
 		close(fd);
 		runway_error_set(err, RUNWAY_E_IO, "cannot read '%s': is a directory", path);
 		errno = EISDIR;
 		return -1;
 	}
-	if (fstat(fd, &st) == 0 && st.st_size > 0)
+	if (st.st_size > 0)
 		runway_buf_grow(buf, (size_t)st.st_size);
 	while ((n = read(fd, tmp, sizeof(tmp))) != 0) {
 		if (n < 0) {

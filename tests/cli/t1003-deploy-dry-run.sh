@@ -1,0 +1,9 @@
+#!/bin/sh
+# deploy --dry-run and revert --dry-run print the SQL and change nothing:
+# the full dump is the same before and after, no history tables appear.
+# SQLite.
+. "$RUNWAY_SRC/tests/cli/lib.sh"
+. "$RUNWAY_SRC/tests/cli/lib-release.sh"
+rel_use_sqlite
+rel_test_dry_run
+done_testing

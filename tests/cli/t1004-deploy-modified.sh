@@ -1,0 +1,9 @@
+#!/bin/sh
+# Modified changes (deploy section edited) are refused with exit 2 until
+# --accept-modified; deleted files show as missing and still revert with the
+# SQL stored at deploy time. SQLite.
+. "$RUNWAY_SRC/tests/cli/lib.sh"
+. "$RUNWAY_SRC/tests/cli/lib-release.sh"
+rel_use_sqlite
+rel_test_modified
+done_testing

@@ -1,0 +1,9 @@
+#!/bin/sh
+# -- runway:no-transaction changes (CREATE INDEX CONCURRENTLY); one failing half-way is
+# interrupted, blocks deploy (exit 2), and deploy --resume or revert settles
+# it. PostgreSQL.
+. "$RUNWAY_SRC/tests/cli/lib.sh"
+. "$RUNWAY_SRC/tests/cli/lib-release.sh"
+rel_use_pg
+rel_test_no_transaction
+done_testing

@@ -95,3 +95,22 @@ void cli_release_release(struct cli_release *cr)
 	json_decref(cr->items);
 	cr->items = NULL;
 }
+
+json_t *cli_release_report(const struct cli_release *cr, const char *command)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "command", json_string(command));
+	json_object_set_new(j, "target", json_string(cr->ctx->url.redacted));
+	if (cr->ctx->env)
+		json_object_set_new(j, "environment", json_string(cr->ctx->env->name));
+	json_object_set_new(j, "changes", json_incref(cr->items));
+	return j;
+}
+
+void cli_release_report_print(json_t *report, int rc, const struct runway_error *err)
+{
+	json_object_set_new(report, "ok", json_boolean(rc == 0));
+	if (rc < 0)
+		json_object_set_new(report, "error", json_string(err->msg));
+	cli_json_print(report);
+}

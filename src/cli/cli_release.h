@@ -33,4 +33,12 @@ int cli_release_init(struct cli_release *cr, struct runway_ctx *ctx, const char 
 		     unsigned flags, struct runway_error *err);
 void cli_release_release(struct cli_release *cr);
 
+/*
+ * The --json report of a release command: cli_release_report() starts it
+ * with command, target, environment and the notes ("changes"); the command
+ * adds its counts; cli_release_report_print() adds ok and error and prints.
+ */
+json_t *cli_release_report(const struct cli_release *cr, const char *command);
+void cli_release_report_print(json_t *report, int rc, const struct runway_error *err);
+
 #endif

@@ -53,19 +53,11 @@ int cmd_deploy(struct runway_ctx *ctx, int argc, char **argv, struct runway_erro
 		cli_info(ctx, "deploying to %s\n", cli_target(ctx));
 	rc = release_deploy(&cr.rel, &o, &res, err);
 	if (ctx->json) {
-		json_t *j = json_object();
-		json_object_set_new(j, "command", json_string("deploy"));
-		json_object_set_new(j, "target", json_string(ctx->url.redacted));
-		if (ctx->env)
-			json_object_set_new(j, "environment", json_string(ctx->env->name));
+		json_t *j = cli_release_report(&cr, "deploy");
 		json_object_set_new(j, "dry_run", json_boolean(a.dry_run));
-		json_object_set_new(j, "changes", json_incref(cr.items));
 		json_object_set_new(j, "deployed", json_integer((json_int_t)res.done));
 		json_object_set_new(j, "out_of_order", json_integer((json_int_t)res.out_of_order));
-		json_object_set_new(j, "ok", json_boolean(rc == 0));
-		if (rc < 0)
-			json_object_set_new(j, "error", json_string(err->msg));
-		cli_json_print(j);
+		cli_release_report_print(j, rc, err);
 	} else if (rc == 0 && !a.dry_run) {
 		if (res.done)
 			cli_info(ctx, "%zu change%s deployed%s\n", res.done, res.done == 1 ? "" : "s",

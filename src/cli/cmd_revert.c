@@ -48,18 +48,10 @@ int cmd_revert(struct runway_ctx *ctx, int argc, char **argv, struct runway_erro
 		cli_info(ctx, "reverting on %s\n", cli_target(ctx));
 	rc = release_revert(&cr.rel, &o, &res, err);
 	if (ctx->json) {
-		json_t *j = json_object();
-		json_object_set_new(j, "command", json_string("revert"));
-		json_object_set_new(j, "target", json_string(ctx->url.redacted));
-		if (ctx->env)
-			json_object_set_new(j, "environment", json_string(ctx->env->name));
+		json_t *j = cli_release_report(&cr, "revert");
 		json_object_set_new(j, "dry_run", json_boolean(dry_run));
-		json_object_set_new(j, "changes", json_incref(cr.items));
 		json_object_set_new(j, "reverted", json_integer((json_int_t)res.done));
-		json_object_set_new(j, "ok", json_boolean(rc == 0));
-		if (rc < 0)
-			json_object_set_new(j, "error", json_string(err->msg));
-		cli_json_print(j);
+		cli_release_report_print(j, rc, err);
 	} else if (rc == 0 && !dry_run) {
 		if (res.done)
 			cli_info(ctx, "%zu change%s reverted\n", res.done, res.done == 1 ? "" : "s");

@@ -21,18 +21,10 @@ int cmd_verify(struct runway_ctx *ctx, int argc, char **argv, struct runway_erro
 	cli_info(ctx, "verifying %s\n", cli_target(ctx));
 	rc = release_verify(&cr.rel, &res, err);
 	if (ctx->json) {
-		json_t *j = json_object();
-		json_object_set_new(j, "command", json_string("verify"));
-		json_object_set_new(j, "target", json_string(ctx->url.redacted));
-		if (ctx->env)
-			json_object_set_new(j, "environment", json_string(ctx->env->name));
-		json_object_set_new(j, "changes", json_incref(cr.items));
+		json_t *j = cli_release_report(&cr, "verify");
 		json_object_set_new(j, "passed", json_integer((json_int_t)res.done));
 		json_object_set_new(j, "failed", json_integer((json_int_t)res.failed));
-		json_object_set_new(j, "ok", json_boolean(rc == 0));
-		if (rc < 0)
-			json_object_set_new(j, "error", json_string(err->msg));
-		cli_json_print(j);
+		cli_release_report_print(j, rc, err);
 	} else if (rc == 0) {
 		cli_info(ctx, "%zu verified, 0 failed\n", res.done);
 	}

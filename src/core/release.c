@@ -112,6 +112,17 @@ static void note(struct release *r, enum note_kind kind, const char *action,
 	r->note(r->data, &n);
 }
 
+/*
+ * Give the deploy lock back. A failure here is not reported: the work is
+ * done or already failed, and the lock ends with the session anyway.
+ */
+static void unlock_quietly(struct release *r)
+{
+	struct runway_error ign = RUNWAY_ERROR_INIT;
+	driver_unlock(r->conn, &ign);
+	runway_error_clear(&ign);
+}
+
 /* Record a failure on its own, after the change was rolled back. */
 static void record_failure(struct release *r, const char *action, const char *id,
 			   long ms, const char *msg)
@@ -518,11 +529,8 @@ int release_deploy(struct release *r, const struct deploy_opts *o,
 	}
 	ret = 0;
 out:
-	if (locked) {
-		struct runway_error ign = RUNWAY_ERROR_INIT;
-		driver_unlock(r->conn, &ign);
-		runway_error_clear(&ign);
-	}
+	if (locked)
+		unlock_quietly(r);
 	deploy_sql_release(&q);
 	free(todo);
 	free(ooo);
@@ -650,11 +658,8 @@ int release_revert(struct release *r, const struct revert_opts *o,
 	}
 	ret = 0;
 out:
-	if (locked) {
-		struct runway_error ign = RUNWAY_ERROR_INIT;
-		driver_unlock(r->conn, &ign);
-		runway_error_clear(&ign);
-	}
+	if (locked)
+		unlock_quietly(r);
 	history_release(&h);
 	return ret;
 }

@@ -912,7 +912,7 @@ lock_hold() {
 		LOCK_PID=$!
 		_n=0
 		while [ "$(pg_sql "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted
-			AND classid = $PG_LOCK_CLASSID AND objid = $PG_LOCK_OBJID")" != 1 ]; do
+			AND classid = $PG_LOCK_CLASSID AND objid = $PG_LOCK_OBJID AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")" != 1 ]; do
 			_n=$((_n + 1))
 			[ $_n -le 250 ] || fail "psql did not take the advisory lock"
 			sleep 0.02
@@ -927,7 +927,7 @@ lock_release() {
 	wait "$LOCK_PID" 2>/dev/null
 	if [ "$ENGINE" = pg ]; then
 		pg_sql "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'
-			AND classid = $PG_LOCK_CLASSID AND objid = $PG_LOCK_OBJID" >/dev/null
+			AND classid = $PG_LOCK_CLASSID AND objid = $PG_LOCK_OBJID AND database = (SELECT oid FROM pg_database WHERE datname = current_database())" >/dev/null
 		db_wait_idle
 	fi
 }

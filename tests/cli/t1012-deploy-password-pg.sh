@@ -117,7 +117,7 @@ holder=$!
 at_exit "kill $holder"
 n=0
 until [ "$(pg_sql "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted
-	AND classid = $PG_LOCK_CLASSID AND objid = $PG_LOCK_OBJID")" = 1 ]; do
+	AND classid = $PG_LOCK_CLASSID AND objid = $PG_LOCK_OBJID AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")" = 1 ]; do
 	n=$((n + 1))
 	[ $n -le 250 ] || fail "psql did not take the lock"
 	sleep 0.02
@@ -126,7 +126,7 @@ pw 3 --db "$PW_URL" deploy --lock-timeout 1
 expect_contains err "runway: deploy lock on '$SHOWN' is held by another runway"
 kill "$holder"
 pg_sql "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'
-	AND classid = $PG_LOCK_CLASSID AND objid = $PG_LOCK_OBJID" >/dev/null
+	AND classid = $PG_LOCK_CLASSID AND objid = $PG_LOCK_OBJID AND database = (SELECT oid FROM pg_database WHERE datname = current_database())" >/dev/null
 ok "a lock timeout names the target without the password"
 
 [ -s all-output ] || fail "nothing collected"

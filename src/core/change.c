@@ -21,12 +21,15 @@ bool change_id_valid(const char *id)
 
 void change_checksum(char out[65], const char *data, size_t len)
 {
+	/*
+	 * Fetch the algorithm once: with OpenSSL 3, EVP_sha256() in
+	 * EVP_Digest() looks the implementation up again on every call, which
+	 * cost more than hashing a small change file.
+	 */
+	static EVP_MD *sha256;
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0, i;
 	static const char hex[] = "0123456789abcdef";
-
-	/* fetched once: EVP_sha256() makes every call look the digest up again */
-	static EVP_MD *sha256;
 
 	if (!sha256)
 		sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);

@@ -28,10 +28,18 @@ void history_now(char out[32])
 
 void audit_init(struct audit *a, const char *project_dir)
 {
+	memset(a, 0, sizeof(*a));
+	a->dir = xstrdup(project_dir);
+}
+
+void audit_load(struct audit *a)
+{
 	const char *u = getenv("RUNWAY_USER");
 	char host[256];
 
-	memset(a, 0, sizeof(*a));
+	if (a->loaded)
+		return;
+	a->loaded = true;
 	if (!u || !*u) {
 		struct passwd *pw = getpwuid(getuid());
 		u = pw ? pw->pw_name : getenv("USER");
@@ -41,11 +49,12 @@ void audit_init(struct audit *a, const char *project_dir)
 		host[0] = '\0';
 	host[sizeof(host) - 1] = '\0';
 	a->host = xstrdup(host);
-	gitx_head(project_dir, &a->git_commit, &a->git_ref);
+	gitx_head(a->dir, &a->git_commit, &a->git_ref);
 }
 
 void audit_release(struct audit *a)
 {
+	free(a->dir);
 	free(a->actor);
 	free(a->host);
 	free(a->git_commit);

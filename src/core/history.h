@@ -82,16 +82,25 @@ struct history {
 
 enum history_flags { HISTORY_WITH_SQL = 1 << 0 };
 
-/* Who and where, recorded with every row and event. */
+/*
+ * Who and where, recorded with every row and event. Filled on first use by
+ * audit_load(): asking git (libgit2 starts by loading the system's CA
+ * certificates, a few milliseconds) is wasted on runs that write nothing,
+ * such as status or a deploy with nothing pending.
+ */
 struct audit {
+	char *dir;        /* project directory, to find the git repository */
+	bool loaded;
 	char *actor;      /* $RUNWAY_USER, else the login name */
 	char *host;
 	char *git_commit; /* or NULL */
 	char *git_ref;    /* or NULL */
 };
-#define AUDIT_INIT { NULL, NULL, NULL, NULL }
+#define AUDIT_INIT { NULL, false, NULL, NULL, NULL, NULL }
 
 void audit_init(struct audit *a, const char *project_dir);
+/* Fill actor, host and git fields unless done already. */
+void audit_load(struct audit *a);
 void audit_release(struct audit *a);
 
 /* Current time as ISO-8601 UTC text with milliseconds, into out[32]. */

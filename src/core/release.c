@@ -508,6 +508,8 @@ int release_deploy(struct release *r, const struct deploy_opts *o,
 		goto out;
 	}
 
+	if (ntodo || interrupted)
+		audit_load(r->audit);
 	deploy_sql_init(&q, r->conn);
 	if (interrupted) {
 		const struct change *c = plan_find(r->plan, interrupted->change_id);
@@ -632,6 +634,8 @@ int release_revert(struct release *r, const struct revert_opts *o,
 		first = (size_t)(row - h.rows) + 1;
 	}
 	total = h.n - first;
+	if (total && !o->dry_run)
+		audit_load(r->audit);
 	/* refuse before touching anything */
 	for (i = first; i < h.n; i++) {
 		if (!h.rows[i].has_revert) {
@@ -675,8 +679,9 @@ int release_verify(struct release *r, struct release_result *res, struct runway_
 	memset(res, 0, sizeof(*res));
 	if (history_load(r->conn, &h, HISTORY_WITH_SQL, err) < 0)
 		goto out;
-	for (i = 0; i < h.n; i++)
-		total++;
+	total = h.n;
+	if (total)
+		audit_load(r->audit);
 	for (i = 0; i < h.n; i++) {
 		const struct history_row *row = &h.rows[i];
 		const struct change *c = plan_find(r->plan, row->change_id);

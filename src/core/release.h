@@ -67,7 +67,7 @@ struct release {
 	const struct plan *plan;
 	const struct vars *vars;        /* placeholders of the environment */
 	const struct strvec *labels;    /* NULL: no filter */
-	const struct audit *audit;
+	struct audit *audit;            /* loaded when a run first writes */
 	bool strict_order;
 	void (*note)(void *data, const struct release_note *n);
 	void *data;

@@ -12,8 +12,9 @@ int fs_read_file(struct runway_buf *buf, const char *path, size_t max,
 		 struct runway_error *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t start = buf->len;
+	bool regular = false;
 	struct stat st;
-	char tmp[65536];
 	ssize_t n;
 	int saved;
 
@@ -23,17 +24,37 @@ int fs_read_file(struct runway_buf *buf, const char *path, size_t max,
 		errno = saved;
 		return -1;
 	}
-	if (fstat(fd, &st) < 0) {
-		st.st_size = 0; /* read() then tells what is wrong */
-	} else if (S_ISDIR(st.st_mode)) {
-		close(fd);
-		runway_error_set(err, RUNWAY_E_IO, "cannot read '%s': is a directory", path);
-		errno = EISDIR;
-		return -1;
+	if (fstat(fd, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			close(fd);
+			runway_error_set(err, RUNWAY_E_IO, "cannot read '%s': is a directory", path);
+			errno = EISDIR;
+			return -1;
+		}
+		regular = S_ISREG(st.st_mode) && st.st_size > 0;
 	}
-	if (st.st_size > 0)
-		runway_buf_grow(buf, (size_t)st.st_size);
-	while ((n = read(fd, tmp, sizeof(tmp))) != 0) {
+	for (;;) {
+		size_t got = buf->len - start;
+		/*
+		 * A regular file is read in one read() of the size fstat gave:
+		 * plans read thousands of small files, and the extra read() that
+		 * would only see EOF is a sixth of the system calls.
+		 */
+		if (regular && got >= (size_t)st.st_size)
+			break;
+		if (got > max || (regular && (size_t)st.st_size > max)) {
+			close(fd);
+			buf->len = start;
+			buf->buf[start] = '\0';
+			runway_error_set(err, RUNWAY_E_CONFIG, "cannot read '%s': larger than %zu bytes",
+					 path, max);
+			errno = EFBIG;
+			return -1;
+		}
+		runway_buf_grow(buf, regular ? (size_t)st.st_size - got : 65536);
+		n = read(fd, buf->buf + buf->len, buf->alloc - buf->len - 1);
+		if (n == 0)
+			break;
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -43,16 +64,17 @@ int fs_read_file(struct runway_buf *buf, const char *path, size_t max,
 			errno = saved;
 			return -1;
 		}
-		if (buf->len + (size_t)n > max) {
-			close(fd);
-			runway_error_set(err, RUNWAY_E_CONFIG, "cannot read '%s': larger than %zu bytes",
-					 path, max);
-			errno = EFBIG;
-			return -1;
-		}
-		runway_buf_add(buf, tmp, (size_t)n);
+		buf->len += (size_t)n;
+		buf->buf[buf->len] = '\0';
 	}
 	close(fd);
+	if (buf->len - start > max) {
+		buf->len = start;
+		buf->buf[start] = '\0';
+		runway_error_set(err, RUNWAY_E_CONFIG, "cannot read '%s': larger than %zu bytes", path, max);
+		errno = EFBIG;
+		return -1;
+	}
 	return 0;
 }
 

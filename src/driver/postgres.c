@@ -271,53 +271,42 @@ static PGresult *pg_finish(PGconn *pg, PGresult *res)
 	return keep;
 }
 
+/*
+ * Check a finished result: on success hand it to *out (or clear it when
+ * out is NULL), on failure set err and clear it.
+ */
+static int pg_take(struct pg_conn *pc, PGresult *res, PGresult **out,
+		   struct runway_error *err)
+{
+	if (!res || !pg_result_ok(res)) {
+		pg_fail(pc, res, err);
+		PQclear(res);
+		return -1;
+	}
+	if (out)
+		*out = res;
+	else
+		PQclear(res);
+	return 0;
+}
+
 /* PQexec and check; for several statements the first failure wins. */
 static int pg_exec1(struct pg_conn *pc, const char *sql, PGresult **out,
 		    struct runway_error *err)
 {
-	PGresult *res = pg_finish(pc->pg, PQexec(pc->pg, sql));
-	int ret = -1;
-
-	if (!res || !pg_result_ok(res)) {
-		pg_fail(pc, res, err);
-		goto out;
-	}
-	if (out) {
-		*out = res;
-		res = NULL;
-	}
-	ret = 0;
-out:
-	PQclear(res);
-	return ret;
+	return pg_take(pc, pg_finish(pc->pg, PQexec(pc->pg, sql)), out, err);
 }
 
 static int pg_params1(struct pg_conn *pc, const char *sql,
 		      const char *const *params, size_t nparams,
 		      PGresult **out, struct runway_error *err)
 {
-	PGresult *res = NULL;
-	int ret = -1;
-
-	if (nparams > PG_MAX_PARAMS) {
-		runway_error_set(err, RUNWAY_E_INTERNAL,
-				 "too many parameters (%zu) for one statement", nparams);
-		goto out;
-	}
-	res = pg_finish(pc->pg, PQexecParams(pc->pg, sql, (int)nparams, NULL,
-					     params, NULL, NULL, 0));
-	if (!res || !pg_result_ok(res)) {
-		pg_fail(pc, res, err);
-		goto out;
-	}
-	if (out) {
-		*out = res;
-		res = NULL;
-	}
-	ret = 0;
-out:
-	PQclear(res);
-	return ret;
+	if (nparams > PG_MAX_PARAMS)
+		return runway_error_set(err, RUNWAY_E_INTERNAL,
+					"too many parameters (%zu) for one statement", nparams);
+	return pg_take(pc, pg_finish(pc->pg, PQexecParams(pc->pg, sql, (int)nparams, NULL,
+							      params, NULL, NULL, 0)),
+		       out, err);
 }
 
 /* Leave the session idle: roll back a transaction a failure left open. */

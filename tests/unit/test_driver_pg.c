@@ -13,6 +13,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #define TEST_DB "rw_unit_driver"
 
 static char *admin_url; /* the server's URL from pg-url; NULL: no server */
@@ -51,36 +53,6 @@ static int connect_to(struct runway_url *u, struct runway_conn **c, const char *
 	if (url_parse(u, url, err) < 0)
 		return -1;
 	return driver_connect(c, u, err);
-}
-
-static void must(int rc, struct runway_error *err)
-{
-	if (rc < 0)
-		fail_msg("unexpected error: %s", err->msg ? err->msg : "(no message)");
-}
-
-/* The value of a one-row, one-column query (caller frees; NULL for SQL NULL). */
-static char *scalar(struct runway_conn *c, const char *sql)
-{
-	struct runway_error err = RUNWAY_ERROR_INIT;
-	struct runway_rows r = RUNWAY_ROWS_INIT;
-	char *v;
-
-	must(driver_query(c, sql, NULL, 0, &r, &err), &err);
-	assert_int_equal(r.nrows, 1);
-	assert_int_equal(r.ncols, 1);
-	v = rows_get(&r, 0, 0) ? xstrdup(rows_get(&r, 0, 0)) : NULL;
-	rows_release(&r);
-	return v;
-}
-
-static void assert_scalar(struct runway_conn *c, const char *sql, const char *want)
-{
-	char *v = scalar(c, sql);
-
-	assert_non_null(v);
-	assert_string_equal(v, want);
-	free(v);
 }
 
 static bool table_exists(struct runway_conn *c, const char *name)

@@ -56,28 +56,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* The value of a one-row, one-column query (caller frees; NULL for SQL NULL). */
-static char *scalar(struct runway_conn *c, const char *sql)
-{
-	struct runway_error err = RUNWAY_ERROR_INIT;
-	struct runway_rows r = RUNWAY_ROWS_INIT;
-	char *v;
-
-	must(driver_query(c, sql, NULL, 0, &r, &err), &err);
-	assert_int_equal(r.nrows, 1);
-	assert_int_equal(r.ncols, 1);
-	v = rows_get(&r, 0, 0) ? xstrdup(rows_get(&r, 0, 0)) : NULL;
-	rows_release(&r);
-	return v;
-}
-
-static void assert_scalar(struct runway_conn *c, const char *sql, const char *want)
-{
-	char *v = scalar(c, sql);
-	if (!v || strcmp(v, want))
-		fail_msg("%s -> '%s', want '%s'", sql, v ? v : "(null)", want);
-	free(v);
-}
 
 static void test_driver_sqlite__connect(void **state)
 {

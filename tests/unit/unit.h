@@ -13,6 +13,7 @@
 
 #include <fnmatch.h>
 
+#include "driver/driver.h"
 #include "util/fs.h"
 #include "util/vec.h"
 
@@ -81,6 +82,29 @@ static inline void rm_rf(const char *path)
 	} else {
 		unlink(path);
 	}
+}
+
+/* The value of a one-row, one-column query (caller frees; NULL for SQL NULL). */
+static inline char *scalar(struct runway_conn *c, const char *sql)
+{
+	struct runway_error err = RUNWAY_ERROR_INIT;
+	struct runway_rows r = RUNWAY_ROWS_INIT;
+	char *v;
+
+	must(driver_query(c, sql, NULL, 0, &r, &err), &err);
+	assert_int_equal(r.nrows, 1);
+	assert_int_equal(r.ncols, 1);
+	v = rows_get(&r, 0, 0) ? xstrdup(rows_get(&r, 0, 0)) : NULL;
+	rows_release(&r);
+	return v;
+}
+
+static inline void assert_scalar(struct runway_conn *c, const char *sql, const char *want)
+{
+	char *v = scalar(c, sql);
+	if (!v || strcmp(v, want))
+		fail_msg("%s -> '%s', want '%s'", sql, v ? v : "(null)", want);
+	free(v);
 }
 
 /* Apply "-s module::case" from the command line to cmocka's filter. */

@@ -112,11 +112,6 @@ static int cmp_row_id(const void *a, const void *b)
 		      sort_hist->rows[*(const size_t *)b].change_id);
 }
 
-static char *dup_or_null(const char *s)
-{
-	return s ? xstrdup(s) : NULL;
-}
-
 int history_load(struct runway_conn *c, struct history *h, unsigned flags,
 		 struct runway_error *err)
 {
@@ -144,20 +139,23 @@ int history_load(struct runway_conn *c, struct history *h, unsigned flags,
 	for (i = 0; i < r.nrows; i++) {
 		struct history_row *row = &h->rows[i];
 		const char *pos = rows_get(&r, i, 1), *nt = rows_get(&r, i, 9);
-		row->change_id = xstrdup(rows_get(&r, i, 0));
+		/* take the strings over: a copy of every cell would double the memory */
+		row->change_id = rows_take(&r, i, 0);
+		if (!row->change_id)
+			row->change_id = xstrdup("");
 		row->position = pos ? strtol(pos, NULL, 10) : 0;
 		row->started = rows_get(&r, i, 2) && !strcmp(rows_get(&r, i, 2), "started");
-		row->checksum = dup_or_null(rows_get(&r, i, 3));
-		row->deployed_at = dup_or_null(rows_get(&r, i, 4));
-		row->deployed_by = dup_or_null(rows_get(&r, i, 5));
-		row->host = dup_or_null(rows_get(&r, i, 6));
-		row->git_commit = dup_or_null(rows_get(&r, i, 7));
-		row->duration_ms = dup_or_null(rows_get(&r, i, 8));
+		row->checksum = rows_take(&r, i, 3);
+		row->deployed_at = rows_take(&r, i, 4);
+		row->deployed_by = rows_take(&r, i, 5);
+		row->host = rows_take(&r, i, 6);
+		row->git_commit = rows_take(&r, i, 7);
+		row->duration_ms = rows_take(&r, i, 8);
 		row->no_transaction = nt && strcmp(nt, "0");
 		row->has_revert = rows_get(&r, i, 10) && !strcmp(rows_get(&r, i, 10), "1");
 		if (flags & HISTORY_WITH_SQL) {
-			row->revert_sql = dup_or_null(rows_get(&r, i, 11));
-			row->verify_sql = dup_or_null(rows_get(&r, i, 12));
+			row->revert_sql = rows_take(&r, i, 11);
+			row->verify_sql = rows_take(&r, i, 12);
 		}
 		if (row->position > h->max_position)
 			h->max_position = row->position;

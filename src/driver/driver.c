@@ -37,6 +37,16 @@ const char *rows_get(const struct runway_rows *r, size_t row, size_t col)
 	return r->cells[row * r->ncols + col];
 }
 
+char *rows_take(struct runway_rows *r, size_t row, size_t col)
+{
+	char *v;
+	if (!r || row >= r->nrows || col >= r->ncols)
+		return NULL;
+	v = r->cells[row * r->ncols + col];
+	r->cells[row * r->ncols + col] = NULL;
+	return v;
+}
+
 void rows_alloc(struct runway_rows *r, size_t nrows, size_t ncols)
 {
 	r->nrows = nrows;

@@ -46,6 +46,8 @@ struct runway_rows {
 
 /* The value at (row, col), borrowed from rows; NULL for SQL NULL. */
 const char *rows_get(const struct runway_rows *r, size_t row, size_t col);
+/* The value at (row, col), handed to the caller (free it); the cell becomes NULL. */
+char *rows_take(struct runway_rows *r, size_t row, size_t col);
 void rows_release(struct runway_rows *r);
 
 /* One bookkeeping statement with its parameters. */

@@ -361,7 +361,13 @@ static int deploy_one(struct release *r, const struct deploy_sql *q, const struc
 			locate_failure(err, c, action, &script, &dep, deploy_len,
 				       has_sql(&x.verify) ? &verify_sec : NULL, off);
 		}
-		if (txn)
+		if (txn && err->hint) {
+			/* keep what the driver advised, after what the user most needs to know */
+			char *h = err->hint;
+			err->hint = NULL;
+			runway_error_hint(err, "nothing of '%s' was applied; %s", c->id, h);
+			free(h);
+		} else if (txn)
 			runway_error_hint(err, "nothing of '%s' was applied; changes before it stay deployed",
 					  c->id);
 		else

@@ -633,14 +633,47 @@ out:
 	return ret;
 }
 
+/* Does p start with the keyword kw (case-insensitive, then no identifier character)? */
+static bool pg_keyword(const char *p, const char *kw)
+{
+	size_t n = strlen(kw);
+	return !strncasecmp(p, kw, n) &&
+	       !((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= 'A' && p[n] <= 'Z') ||
+		 (p[n] >= '0' && p[n] <= '9') || p[n] == '_' || p[n] == '$' ||
+		 (unsigned char)p[n] >= 0x80);
+}
+
 /* Is the statement a COPY (after blanks and comments)? */
 static bool pg_is_copy(const char *p)
 {
-	p = pg_skip_blank(p, p + strlen(p));
-	return !strncasecmp(p, "copy", 4) &&
-	       !((p[4] >= 'a' && p[4] <= 'z') || (p[4] >= 'A' && p[4] <= 'Z') ||
-		 (p[4] >= '0' && p[4] <= '9') || p[4] == '_' || p[4] == '$' ||
-		 (unsigned char)p[4] >= 0x80);
+	return pg_keyword(pg_skip_blank(p, p + strlen(p)), "copy");
+}
+
+/*
+ * The statement's keyword if it begins, ends or abandons a transaction
+ * (after blanks and comments), else NULL. Inside a change, such a
+ * statement would end runway's own transaction early, and the rest of the
+ * change and its history row would then commit on their own. ROLLBACK TO
+ * (a savepoint) stays inside the transaction and is fine.
+ */
+static const char *pg_txn_control(const char *p)
+{
+	static const char *const words[] = { "begin", "commit", "end", "abort" };
+	static const char *const shown[] = { "BEGIN", "COMMIT", "END", "ABORT" };
+	const char *end = p + strlen(p);
+	size_t i;
+
+	p = pg_skip_blank(p, end);
+	for (i = 0; i < ARRAY_SIZE(words); i++)
+		if (pg_keyword(p, words[i]))
+			return shown[i];
+	if (pg_keyword(p, "start") && pg_keyword(pg_skip_blank(p + 5, end), "transaction"))
+		return "START TRANSACTION";
+	if (pg_keyword(p, "rollback") && !pg_keyword(pg_skip_blank(p + 8, end), "to"))
+		return "ROLLBACK";
+	if (pg_keyword(p, "prepare") && pg_keyword(pg_skip_blank(p + 7, end), "transaction"))
+		return "PREPARE TRANSACTION";
+	return NULL;
 }
 
 /*
@@ -791,6 +824,19 @@ static int pg_run_batch(struct runway_conn *c, const struct runway_batch *b,
 	if (pg_script_load(&s, b->script ? b->script : "", b->script ? b->script_len : 0,
 			   err) < 0)
 		goto out;
+	for (i = 0; b->transactional && s.split && i < s.nstmts; i++) {
+		const char *kw = pg_txn_control(s.stmts[i].sql);
+		if (!kw)
+			continue;
+		/* refuse before sending anything: the change must stay one transaction */
+		*fail_offset = s.stmts[i].off;
+		runway_error_set(err, RUNWAY_E_CHANGE,
+				 "%s inside a change: runway runs each change in a transaction of its own",
+				 kw);
+		runway_error_hint(err, "remove it, or mark the change '-- runway:no-transaction' "
+				  "to manage transactions yourself");
+		goto out;
+	}
 	pipe = b->transactional && s.split;
 	for (i = 0; pipe && i < s.nstmts; i++)
 		if (pg_is_copy(s.stmts[i].sql))

@@ -93,18 +93,55 @@ static int sq_step_all(struct sq_conn *c, sqlite3_stmt *st, struct runway_error 
 	return 0;
 }
 
-static int sq_exec_script(struct runway_conn *base, const char *sql, size_t len,
-			  size_t *fail_offset, struct runway_error *err)
+/*
+ * Authorizer while a script runs inside runway's transaction: BEGIN,
+ * COMMIT or ROLLBACK in a change would end that transaction early, and the
+ * rest of the change and its history row would then commit on their own.
+ * SQLite asks at prepare time, so the statement is refused before it runs.
+ * Savepoints stay inside the transaction and are allowed.
+ */
+static int sq_authorize(void *arg, int action, const char *a, const char *b,
+			const char *c, const char *d)
 {
-	struct sq_conn *c = SQ(base);
-	const char *p = sql, *end = sql + len, *tail;
-	sqlite3_stmt *st;
+	(void)b;
+	(void)c;
+	(void)d;
+	if (action != SQLITE_TRANSACTION)
+		return SQLITE_OK;
+	*(const char **)arg = a; /* "BEGIN", "COMMIT" or "ROLLBACK" */
+	return SQLITE_DENY;
+}
 
+/*
+ * Run sql statement by statement. guard: refuse transaction control when
+ * inside a transaction (scripts of changes; runway's own BEGIN and COMMIT
+ * go through sq_exec, unguarded).
+ */
+static int sq_run(struct sq_conn *c, const char *sql, size_t len, size_t *fail_offset,
+		  bool guard, struct runway_error *err)
+{
+	const char *p = sql, *end = sql + len, *tail;
+	const char *denied = NULL;
+	bool in_txn = guard && !sqlite3_get_autocommit(c->db);
+	sqlite3_stmt *st;
+	int ret = -1;
+
+	if (in_txn)
+		sqlite3_set_authorizer(c->db, sq_authorize, (void *)&denied);
 	while (p < end) {
 		st = NULL;
 		if (sqlite3_prepare_v2(c->db, p, (int)(end - p), &st, &tail) != SQLITE_OK) {
 			*fail_offset = (size_t)(p - sql);
-			return sq_fail(c, err);
+			if (denied) {
+				runway_error_set(err, RUNWAY_E_CHANGE,
+						 "%s inside a change: runway runs each change in a transaction of its own",
+						 denied);
+				runway_error_hint(err, "remove it, or mark the change '-- runway:no-transaction' "
+						  "to manage transactions yourself");
+			} else {
+				sq_fail(c, err);
+			}
+			goto out;
 		}
 		if (!st) { /* whitespace, a comment or a lone ';' */
 			if (tail <= p)
@@ -115,18 +152,28 @@ static int sq_exec_script(struct runway_conn *base, const char *sql, size_t len,
 		if (sq_step_all(c, st, err) < 0) {
 			*fail_offset = (size_t)(p - sql);
 			sqlite3_finalize(st);
-			return -1;
+			goto out;
 		}
 		sqlite3_finalize(st);
 		p = tail;
 	}
-	return 0;
+	ret = 0;
+out:
+	if (in_txn)
+		sqlite3_set_authorizer(c->db, NULL, NULL);
+	return ret;
+}
+
+static int sq_exec_script(struct runway_conn *base, const char *sql, size_t len,
+			  size_t *fail_offset, struct runway_error *err)
+{
+	return sq_run(SQ(base), sql, len, fail_offset, true, err);
 }
 
 static int sq_exec(struct runway_conn *base, const char *sql, struct runway_error *err)
 {
 	size_t off;
-	return sq_exec_script(base, sql, strlen(sql), &off, err);
+	return sq_run(SQ(base), sql, strlen(sql), &off, false, err);
 }
 
 static int sq_query(struct runway_conn *base, const char *sql,

@@ -1118,3 +1118,52 @@ rel_test_errors() {
 	expect_exit 0 runway deploy
 	db_has_table two || fail "the project does not work after the error cases"
 }
+
+# ---- t1014: transaction control inside a change ------------------------------
+
+rel_test_txn_control() {
+	rel_project
+	mk_change 001_one one
+	write_change 002_commit "CREATE TABLE two (id integer);
+
+COMMIT;
+CREATE TABLE three (id integer);" "DROP TABLE three;
+DROP TABLE two;"
+	expect_exit 2 runway deploy
+	expect_contains err "runway: deploy of '002_commit' failed at migrations/002_commit.sql:4: COMMIT inside a change"
+	expect_contains err "no-transaction"
+	expect_eq "$(hist_ids)" "001_one" "history after a change with COMMIT"
+	db_has_table two && fail "a change with COMMIT left table two"
+	db_has_table three && fail "a change with COMMIT left table three"
+	ok "COMMIT inside a change: refused (exit 2), nothing of it applied"
+
+	write_change 002_commit "BEGIN;
+CREATE TABLE two (id integer);" "DROP TABLE two;"
+	expect_exit 2 runway deploy
+	expect_contains err "BEGIN inside a change"
+	db_has_table two && fail "a change with BEGIN left table two"
+	write_change 002_commit "CREATE TABLE two (id integer);
+ROLLBACK;" "DROP TABLE two;"
+	expect_exit 2 runway deploy
+	expect_contains err "ROLLBACK inside a change"
+	db_has_table two && fail "a change with ROLLBACK left table two"
+	ok "BEGIN and ROLLBACK inside a change: refused"
+
+	write_change 002_commit "SAVEPOINT s;
+CREATE TABLE four (id integer);
+ROLLBACK TO SAVEPOINT s;
+CREATE TABLE five (id integer);
+RELEASE SAVEPOINT s;" "DROP TABLE five;"
+	expect_exit 0 runway deploy
+	db_has_table five || fail "the savepoint change did not create five"
+	db_has_table four && fail "ROLLBACK TO SAVEPOINT did not undo four"
+	ok "savepoints stay inside the change's transaction and are allowed"
+
+	write_change 003_own "BEGIN;
+CREATE TABLE six (id integer);
+COMMIT;" "DROP TABLE six;" "" "-- runway:no-transaction"
+	expect_exit 0 runway deploy
+	db_has_table six || fail "the no-transaction change did not create six"
+	expect_eq "$(hist_count)" 3 "history after the no-transaction change"
+	ok "a no-transaction change may manage its own transaction"
+}

@@ -121,7 +121,8 @@ int history_load(struct runway_conn *c, struct history *h, unsigned flags,
 	int ret = -1;
 
 	memset(h, 0, sizeof(*h));
-	if (driver_table_exists(c, "runway_history", &h->exists, err) < 0)
+	h->exists = flags & HISTORY_EXISTS;
+	if (!h->exists && driver_table_exists(c, "runway_history", &h->exists, err) < 0)
 		return -1;
 	if (!h->exists)
 		return 0;

@@ -80,7 +80,10 @@ struct history {
 	"INSERT INTO runway_events (at, action, change_id, status, actor, host, git_commit, " \
 	"duration_ms, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
 
-enum history_flags { HISTORY_WITH_SQL = 1 << 0 };
+enum history_flags {
+	HISTORY_WITH_SQL = 1 << 0,
+	HISTORY_EXISTS = 1 << 1, /* the caller knows the tables exist (history_ensure ran) */
+};
 
 /*
  * Who and where, recorded with every row and event. Filled on first use by

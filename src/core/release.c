@@ -433,7 +433,8 @@ int release_deploy(struct release *r, const struct deploy_opts *o,
 		if (history_ensure(r->conn, err) < 0)
 			goto out;
 	}
-	if (history_load(r->conn, &h, 0, err) < 0)
+	/* after history_ensure the tables are known to exist: skip asking again */
+	if (history_load(r->conn, &h, o->dry_run ? 0 : HISTORY_EXISTS, err) < 0)
 		goto out;
 	status_compute(&st, r->plan, &h, r->labels);
 	if (check_modified(&st, o->accept_modified, err) < 0)

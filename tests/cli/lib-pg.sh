@@ -93,3 +93,16 @@ pg_teardown() {
 	PG_DB=
 	return 0
 }
+
+# pg_use_password_role: hand the test database to the scram role runway_pw
+# (password s3cret-pw, from tests/pg-cluster.sh) and set SECRET, hostport
+# (HOST:PORT of the cluster), host and port for building its URLs.
+pg_use_password_role() {
+	SECRET=s3cret-pw
+	pg_admin_sql "ALTER DATABASE \"$PG_DB\" OWNER TO runway_pw" >/dev/null ||
+		fail "cannot give $PG_DB to runway_pw"
+	hostport=${PG_URL#*@}
+	hostport=${hostport%%/*}
+	host=${hostport%:*}
+	port=${hostport##*:}
+}

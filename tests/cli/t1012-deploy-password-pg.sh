@@ -8,10 +8,7 @@
 . "$RUNWAY_SRC/tests/cli/lib-release.sh"
 rel_use_pg
 
-SECRET=s3cret-pw
-pg_admin_sql "ALTER DATABASE \"$PG_DB\" OWNER TO runway_pw" >/dev/null || fail "cannot give $PG_DB to runway_pw"
-hostport=${PG_URL#*@}
-hostport=${hostport%%/*}
+pg_use_password_role
 PW_URL="postgres://runway_pw:$SECRET@$hostport/$PG_DB"
 SHOWN="postgres://runway_pw:***@$hostport/$PG_DB"
 

@@ -7,12 +7,7 @@
 . "$RUNWAY_SRC/tests/cli/lib-release.sh"
 rel_use_pg
 
-SECRET=s3cret-pw
-pg_admin_sql "ALTER DATABASE \"$PG_DB\" OWNER TO runway_pw" >/dev/null || fail "cannot give $PG_DB to runway_pw"
-hostport=${PG_URL#*@}
-hostport=${hostport%%/*}
-host=${hostport%:*}
-port=${hostport##*:}
+pg_use_password_role
 URL="postgres://runway_pw@$hostport/$PG_DB"
 rel_project
 mk_change 001_one one

@@ -10,9 +10,9 @@ fi
 PACKAGES="
 build-essential cmake pkg-config git ca-certificates
 libsqlite3-dev sqlite3
-libpq-dev libpg-query-dev libprotobuf-c-dev postgresql
+libpq-dev libpg-query-dev libprotobuf-c-dev postgresql postgresql-server-dev-15
 libyaml-dev libjansson-dev libssl-dev libgit2-dev
-libcmocka-dev python3 util-linux
+libcmocka-dev python3 python3-jsonschema libxml2-utils util-linux
 "
 
 missing=""

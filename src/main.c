@@ -19,6 +19,8 @@ const struct runway_cmd runway_commands[] = {
 	{ "revert", cmd_revert, CMD_CONFIG | CMD_DB | CMD_PROTECTED, "revert applied changes, newest first" },
 	{ "verify", cmd_verify, CMD_CONFIG | CMD_DB, "run the verify sections of applied changes" },
 	{ "log", cmd_log, CMD_CONFIG | CMD_DB, "show the audit trail of deploys, reverts and failures" },
+	{ "check", cmd_check, CMD_CONFIG, "pre-check changes: unsafe locks, destructive operations, missing reverts" },
+	{ "schema", cmd_schema, CMD_CONFIG | CMD_DB, "print the canonical schema of the target (sql, json or dot)" },
 	{ NULL, NULL, 0, NULL },
 };
 

@@ -262,7 +262,7 @@ static int select_env(struct runway_ctx *ctx, bool url_given, struct runway_erro
 	return 0;
 }
 
-static int resolve_url(struct runway_ctx *ctx, struct runway_error *err)
+int cli_resolve_url(struct runway_ctx *ctx, struct runway_error *err)
 {
 	struct runway_buf b = RUNWAY_BUF_INIT;
 	const char *env_url = getenv("RUNWAY_DATABASE_URL");
@@ -319,7 +319,13 @@ static int prepare(struct runway_ctx *ctx, struct runway_error *err)
 		return -1;
 	if (!(f & CMD_DB))
 		return 0;
-	if (resolve_url(ctx, err) < 0)
+	return cli_connect(ctx, err);
+}
+
+int cli_connect(struct runway_ctx *ctx, struct runway_error *err)
+{
+	unsigned f = ctx->cmd->flags;
+	if (!ctx->url.raw && cli_resolve_url(ctx, err) < 0)
 		return -1;
 	ctx->url.no_create = !(f & CMD_CREATES);
 	if ((f & CMD_PROTECTED) && ctx->env && ctx->env->is_protected && !ctx->force) {
@@ -346,6 +352,11 @@ static bool json_printed;
 bool cli_json_printed(void)
 {
 	return json_printed;
+}
+
+void cli_json_mark_printed(void)
+{
+	json_printed = true;
 }
 
 void cli_json_print(json_t *root)

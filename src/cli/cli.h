@@ -88,6 +88,13 @@ int cli_parse(struct runway_ctx *ctx, const struct cli_opt *opts, const char *us
 void cli_help(const struct runway_ctx *ctx, const struct cli_opt *opts, const char *usage,
 	      FILE *out);
 void cli_ctx_release(struct runway_ctx *ctx);
+/*
+ * For commands that decide themselves whether they need the database
+ * (check): resolve the URL into ctx->url (SPEC §2 precedence), and
+ * connect as CMD_DB would.
+ */
+int cli_resolve_url(struct runway_ctx *ctx, struct runway_error *err);
+int cli_connect(struct runway_ctx *ctx, struct runway_error *err);
 
 /* Parse global options at the front of argv; returns the index of the command. */
 int cli_parse_globals(struct runway_ctx *ctx, int argc, char **argv, struct runway_error *err);
@@ -95,6 +102,8 @@ void cli_global_help(FILE *out);
 
 /* Print a JSON document on stdout (takes the reference). */
 void cli_json_print(json_t *root);
+/* A command printed its JSON document itself (a report renderer). */
+void cli_json_mark_printed(void);
 /* Has a JSON document been printed (main.c prints one for early errors)? */
 bool cli_json_printed(void);
 /* Informational text on stdout unless -q. */
@@ -113,6 +122,8 @@ int cmd_deploy(struct runway_ctx *ctx, int argc, char **argv, struct runway_erro
 int cmd_revert(struct runway_ctx *ctx, int argc, char **argv, struct runway_error *err);
 int cmd_verify(struct runway_ctx *ctx, int argc, char **argv, struct runway_error *err);
 int cmd_log(struct runway_ctx *ctx, int argc, char **argv, struct runway_error *err);
+int cmd_check(struct runway_ctx *ctx, int argc, char **argv, struct runway_error *err);
+int cmd_schema(struct runway_ctx *ctx, int argc, char **argv, struct runway_error *err);
 
 /* The command table (main.c), for help and the help test. */
 extern const struct runway_cmd runway_commands[];

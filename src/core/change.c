@@ -105,6 +105,12 @@ static void section_finish(struct change_section *s, const char *text, size_t st
 int change_parse(struct change *c, const char *id, const char *path,
 		 const char *raw, size_t rawlen, struct runway_error *err)
 {
+	return change_parse_flags(c, id, path, raw, rawlen, 0, err);
+}
+
+int change_parse_flags(struct change *c, const char *id, const char *path,
+		       const char *raw, size_t rawlen, unsigned flags, struct runway_error *err)
+{
 	struct runway_buf norm = RUNWAY_BUF_INIT;
 	enum section_id cur = SEC_HEADER;
 	struct change_section *open_sec = NULL;
@@ -186,9 +192,11 @@ int change_parse(struct change *c, const char *id, const char *path,
 				}
 			} else if (word_is(w, wlen, "irreversible")) {
 				c->irreversible = true;
+			} else if (cur != SEC_HEADER && word_is(w, wlen, "allow")) {
+				/* statement-level: the checks read it from the section's text */
 			} else if (cur != SEC_HEADER &&
 				   (word_is(w, wlen, "requires") || word_is(w, wlen, "labels") ||
-				    word_is(w, wlen, "no-transaction") || word_is(w, wlen, "allow"))) {
+				    word_is(w, wlen, "no-transaction"))) {
 				bad = cfail(err, path, lineno,
 					    "'-- runway:%.*s' must stand before '-- runway:deploy'", (int)wlen, w);
 			} else if (word_is(w, wlen, "requires")) {
@@ -239,7 +247,7 @@ int change_parse(struct change *c, const char *id, const char *path,
 				  "(or '-- runway:irreversible'), then optionally '-- runway:verify'");
 		goto fail;
 	}
-	if (!c->revert.text && !c->irreversible) {
+	if (!c->revert.text && !c->irreversible && !(flags & CHANGE_NO_REVERT_OK)) {
 		cfail(err, path, 0, "no '-- runway:revert' section");
 		runway_error_hint(err, "add one, or mark the change '-- runway:irreversible'");
 		goto fail;

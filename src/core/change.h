@@ -9,6 +9,8 @@
  *                            allow RULE...    irreversible
  *   sections, in this order: deploy (required), revert (required unless
  *                            irreversible), verify (optional)
+ *   inside a section:        allow RULE... silences a check for the next
+ *                            statement only (read by src/check)
  *
  * Only blank lines and "--" comments may stand before "-- runway:deploy".
  * CRLF is folded to LF when the file is read. The checksum is the SHA-256
@@ -51,6 +53,11 @@ bool change_id_valid(const char *id);
 /* Parse text (need not be NUL-terminated); path names the file in errors. */
 int change_parse(struct change *c, const char *id, const char *path,
 		 const char *text, size_t len, struct runway_error *err);
+enum change_parse_flags {
+	CHANGE_NO_REVERT_OK = 1 << 0, /* runway check reports it as missing-revert */
+};
+int change_parse_flags(struct change *c, const char *id, const char *path,
+		       const char *text, size_t len, unsigned flags, struct runway_error *err);
 /* Read and parse dir/filename (filename ends in .sql). */
 int change_load(struct change *c, const char *dir, const char *filename,
 		struct runway_error *err);

@@ -3,7 +3,7 @@
  *
  * The loader resolves anchors and aliases; we walk the node tree and check
  * every key against the ones we know, reporting "runway.yml:LINE: ...".
- * Sections that later releases read (mask, checks) are accepted as they are.
+ * Sections that later releases read (mask, clone) are accepted as they are.
  */
 #include "util/common.h"
 #include "core/config.h"
@@ -167,6 +167,43 @@ static int parse_audit(struct ycx *y, struct runway_config *cfg, yaml_node_t *ma
 	return 0;
 }
 
+static int parse_checks(struct ycx *y, struct runway_config *cfg, yaml_node_t *map)
+{
+	yaml_node_pair_t *p;
+	if (!map || map->type != YAML_MAPPING_NODE)
+		return yfail(y, map, "'checks' must be a mapping (enable, disable, severity)");
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = ynode(y, p->key), *v = ynode(y, p->value);
+		const char *key = yscalar(k);
+		int rc;
+		if (!key)
+			return yfail(y, k, "keys must be strings");
+		if (!strcmp(key, "enable"))
+			rc = get_words(y, v, "checks.enable", &cfg->checks.enable);
+		else if (!strcmp(key, "disable"))
+			rc = get_words(y, v, "checks.disable", &cfg->checks.disable);
+		else if (!strcmp(key, "severity")) {
+			yaml_node_pair_t *q;
+			if (!v || v->type != YAML_MAPPING_NODE)
+				return yfail(y, v, "'checks.severity' must be a mapping of rule: error|warning|off");
+			for (q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
+				const char *rn = yscalar(ynode(y, q->key));
+				const char *lv = yscalar(ynode(y, q->value));
+				if (!rn || !lv)
+					return yfail(y, ynode(y, q->key),
+						     "'checks.severity' values must be error, warning or off");
+				strvec_push(&cfg->checks.severity_rule, rn);
+				strvec_push(&cfg->checks.severity_level, lv);
+			}
+			rc = 0;
+		} else
+			return yfail(y, k, "unknown key '%s' in 'checks'", key);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int parse_root(struct ycx *y, struct runway_config *cfg, yaml_node_t *root)
 {
 	yaml_node_pair_t *p;
@@ -201,7 +238,9 @@ static int parse_root(struct ycx *y, struct runway_config *cfg, yaml_node_t *roo
 			rc = parse_envs(y, cfg, v);
 		else if (!strcmp(key, "audit"))
 			rc = parse_audit(y, cfg, v);
-		else if (!strcmp(key, "mask") || !strcmp(key, "checks") || !strcmp(key, "clone"))
+		else if (!strcmp(key, "checks"))
+			rc = parse_checks(y, cfg, v);
+		else if (!strcmp(key, "mask") || !strcmp(key, "clone"))
 			rc = 0; /* read by the commands that use them */
 		else
 			return yfail(y, k, "unknown key '%s'", key);
@@ -310,5 +349,9 @@ void config_release(struct runway_config *cfg)
 	free(cfg->path);
 	free(cfg->migrations);
 	free(cfg->default_env);
+	strvec_release(&cfg->checks.enable);
+	strvec_release(&cfg->checks.disable);
+	strvec_release(&cfg->checks.severity_rule);
+	strvec_release(&cfg->checks.severity_level);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -27,6 +27,14 @@ struct config_env {
 	struct vars vars;     /* raw values for ${name} in change files */
 };
 
+/* checks: in runway.yml (rule names are checked by check_settings_init) */
+struct config_checks {
+	struct strvec enable;         /* opt-in rules to turn on */
+	struct strvec disable;        /* rules to turn off */
+	struct strvec severity_rule;  /* severity: { rule: level }, as two */
+	struct strvec severity_level; /* parallel lists (error|warning|off) */
+};
+
 struct runway_config {
 	char *path;        /* the file read, or NULL when there was none */
 	char *migrations;  /* directory of change files, default "migrations" */
@@ -34,6 +42,7 @@ struct runway_config {
 	struct config_env *envs;
 	size_t nenvs;
 	bool git_notes;    /* audit.git_notes */
+	struct config_checks checks;
 };
 
 #define CONFIG_FILE "runway.yml"

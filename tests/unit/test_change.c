@@ -232,8 +232,20 @@ static void test_change__header_after_deploy(void **state)
 		    PATH ":3: '-- runway:labels' must stand before");
 	parse_fails("-- runway:deploy\n-- runway:no-transaction\n-- runway:revert\n",
 		    PATH ":2: '-- runway:no-transaction' must stand before");
-	parse_fails("-- runway:deploy\n-- runway:revert\n-- runway:verify\n-- runway:allow truncate\n",
-		    PATH ":4: '-- runway:allow' must stand before");
+}
+
+/* inside a section, allow silences a check for the next statement only */
+static void test_change__allow_in_section(void **state)
+{
+	struct change c;
+	struct runway_error err = RUNWAY_ERROR_INIT;
+	const char *t = "-- runway:allow drop-table\n-- runway:deploy\n-- runway:allow truncate\n"
+			"TRUNCATE t;\n-- runway:revert\nSELECT 1;\n";
+	assert_int_equal(change_parse(&c, "a", PATH, t, strlen(t), &err), 0);
+	assert_int_equal(c.allow.n, 1);
+	assert_string_equal(c.allow.v[0], "drop-table");
+	assert_non_null(strstr(c.deploy.text, "-- runway:allow truncate"));
+	change_release(&c);
 }
 
 static void test_change__sql_before_deploy(void **state)
@@ -455,6 +467,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_change__expand),
 	cmocka_unit_test(test_change__matches_labels),
 	cmocka_unit_test(test_change__load),
+	cmocka_unit_test(test_change__allow_in_section),
 };
 
 UNIT_MAIN("change", tests)

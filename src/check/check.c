@@ -52,8 +52,10 @@ int check_file_load(struct check_file *f, const char *path, const char *shown,
 	int ret = -1;
 
 	memset(f, 0, sizeof(*f));
-	if (fs_read_file(&text, path, CHANGE_MAX_FILE, err) < 0)
+	if (fs_read_file(&text, path, CHANGE_MAX_FILE, err) < 0) {
+		err->klass = RUNWAY_E_CHANGE; /* unreadable input is a bad request: exit 2 */
 		goto out;
+	}
 	id = id_of(shown);
 	if (!has_directive(text.buf, text.len)) {
 		/* plain SQL: the whole file is what deploys */
@@ -371,6 +373,26 @@ static bool on_cycle(struct check_file *files, size_t n, size_t at, unsigned cha
 	return false;
 }
 
+/* Does text hold nothing but blanks and comments? */
+static bool no_statement(const char *t)
+{
+	while (*t) {
+		if (isspace((unsigned char)*t)) {
+			t++;
+		} else if (t[0] == '-' && t[1] == '-') {
+			t += strcspn(t, "\n");
+		} else if (t[0] == '/' && t[1] == '*') {
+			const char *e = strstr(t + 2, "*/");
+			if (!e)
+				return true;
+			t = e + 2;
+		} else {
+			return false;
+		}
+	}
+	return true;
+}
+
 static void file_rules(struct check_cx *cx, struct check_file *files, size_t n,
 		       struct check_file **sorted, size_t i)
 {
@@ -394,7 +416,7 @@ static void file_rules(struct check_cx *cx, struct check_file *files, size_t n,
 					  : "");
 		break;
 	}
-	if (!c->irreversible && (!c->revert.text || !c->revert.text[strspn(c->revert.text, " \t\n")]))
+	if (!c->irreversible && (!c->revert.text || no_statement(c->revert.text)))
 		emit_file(cx, R_MISSING_REVERT, 0,
 			  "%s: it cannot be reverted, so a failed release cannot be rolled back",
 			  c->revert.text ? "the revert section is empty" : "no '-- runway:revert' section");
@@ -552,7 +574,7 @@ int check_run(struct report *r, struct check_file *files, size_t n,
 		cx.rc_idx = r->ncases - 1;
 		cx.lock_timeout = cx.lock_reported = false;
 		file_rules(&cx, files, n, sorted, i);
-		if (f->broken)
+		if (f->broken || f->applied) /* applied: its SQL ran already */
 			continue;
 		if (walk_section(&cx, &f->change.deploy, true, err) < 0 ||
 		    walk_section(&cx, &f->change.revert, false, err) < 0 ||

@@ -32,6 +32,8 @@ struct lite {
 	bool schema_complete;   /* the scratch holds everything before (not guessed) */
 	struct action *acts;
 	size_t nacts, aacts;
+	struct strvec stubs;    /* tables made up for statements about unknown ones */
+	struct strset fks_seen; /* foreign keys recorded already */
 };
 
 static int authorizer(void *data, int code, const char *a, const char *b, const char *db,
@@ -124,6 +126,8 @@ void sqlite_check_end(struct check_cx *cx)
 		return;
 	clear_actions(l);
 	free(l->acts);
+	strvec_release(&l->stubs);
+	strset_release(&l->fks_seen);
 	sqlite3_close(l->db);
 	free(l);
 	cx->engine = NULL;
@@ -185,6 +189,32 @@ static void tables(sqlite3 *db, struct strvec *out)
 	sqlite3_finalize(st);
 }
 
+/* Foreign keys of a table created in this run, each recorded once. */
+static void learn_fks(struct check_cx *cx, struct lite *l, const char *table, size_t off)
+{
+	sqlite3_stmt *st = NULL;
+	char *key = check_table_key(NULL, table);
+	if (sqlite3_prepare_v2(l->db,
+			       "SELECT group_concat(\"from\", ','), \"table\" FROM "
+			       "(SELECT * FROM pragma_foreign_key_list(?1) ORDER BY id, seq) GROUP BY id",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, table, -1, SQLITE_TRANSIENT);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *cols = (const char *)sqlite3_column_text(st, 0);
+			char *seen = xasprintf("%s|%s|%s", key, cols ? cols : "",
+					       (const char *)sqlite3_column_text(st, 1));
+			if (strset_add(&l->fks_seen, seen)) {
+				char *shown = xasprintf("%s (%s)", table, cols ? cols : "");
+				check_record_fk(cx, key, cols ? cols : "", shown, off);
+				free(shown);
+			}
+			free(seen);
+		}
+	}
+	sqlite3_finalize(st);
+	free(key);
+}
+
 /* Indexes and foreign keys of a table just created, for foreign-key-without-index. */
 static void learn_table(struct check_cx *cx, struct lite *l, const char *table, size_t off)
 {
@@ -210,19 +240,7 @@ static void learn_table(struct check_cx *cx, struct lite *l, const char *table, 
 				check_record_index(cx, key, (const char *)sqlite3_column_text(st, 0));
 	}
 	sqlite3_finalize(st);
-	if (sqlite3_prepare_v2(l->db,
-			       "SELECT group_concat(\"from\", ','), \"table\" FROM "
-			       "(SELECT * FROM pragma_foreign_key_list(?1) ORDER BY id, seq) GROUP BY id",
-			       -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, table, -1, SQLITE_TRANSIENT);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			const char *cols = (const char *)sqlite3_column_text(st, 0);
-			char *shown = xasprintf("%s (%s)", table, cols ? cols : "");
-			check_record_fk(cx, key, cols ? cols : "", shown, off);
-			free(shown);
-		}
-	}
-	sqlite3_finalize(st);
+	learn_fks(cx, l, table, off);
 	free(key);
 }
 
@@ -286,6 +304,93 @@ static bool top_level_where(const char *s, size_t len)
 		}
 	}
 	return false;
+}
+
+/*
+ * The next word of s from *i (a keyword, a name, or a quoted name without
+ * its quotes), skipping blanks and comments; NULL at other tokens.
+ */
+static char *next_word(const char *s, size_t len, size_t *i)
+{
+	size_t j;
+	while (*i < len) {
+		if (isspace((unsigned char)s[*i]))
+			(*i)++;
+		else if (s[*i] == '-' && *i + 1 < len && s[*i + 1] == '-')
+			while (*i < len && s[*i] != '\n')
+				(*i)++;
+		else
+			break;
+	}
+	if (*i >= len)
+		return NULL;
+	if (s[*i] == '"' || s[*i] == '`' || s[*i] == '[') {
+		char close = s[*i] == '[' ? ']' : s[*i];
+		j = *i + 1;
+		while (j < len && s[j] != close)
+			j++;
+		{
+			char *w = xstrndup(s + *i + 1, j - *i - 1);
+			*i = j < len ? j + 1 : len;
+			return w;
+		}
+	}
+	j = *i;
+	while (j < len && (isalnum((unsigned char)s[j]) || s[j] == '_'))
+		j++;
+	if (j == *i)
+		return NULL;
+	{
+		char *w = xstrndup(s + *i, j - *i);
+		*i = j;
+		return w;
+	}
+}
+
+/*
+ * DROP TABLE IF EXISTS of a table the scratch copy lacks asks the
+ * authorizer nothing; the name is read from the tokens to stub it.
+ */
+static char *drop_if_exists_name(const char *s, size_t len)
+{
+	static const char *const kw[] = { "drop", "table", "if", "exists" };
+	size_t i = 0, k;
+	char *w = NULL;
+	for (k = 0; k < 4; k++) {
+		w = next_word(s, len, &i);
+		if (!w || strcasecmp(w, kw[k])) {
+			free(w);
+			return NULL;
+		}
+		free(w);
+	}
+	w = next_word(s, len, &i);
+	while (w && i < len && s[i] == '.') {
+		i++;
+		free(w);
+		w = next_word(s, len, &i);
+	}
+	return w;
+}
+
+/*
+ * Where the statement at s ends when prepare failed (its tail is then not
+ * reliable): the first ';' after which sqlite3_complete() says the text
+ * so far is complete - SQLite's own tokenizer, also for trigger bodies.
+ */
+static const char *statement_end(const char *s, const char *end)
+{
+	const char *p;
+	for (p = s; p < end; p++) {
+		if (*p == ';') {
+			char *head = xstrndup(s, (size_t)(p - s) + 1);
+			int done = sqlite3_complete(head);
+			free(head);
+			if (done)
+				return p + 1;
+		}
+	}
+	return end;
 }
 
 static bool syntax_error(const char *msg)
@@ -414,8 +519,12 @@ static void analyse(struct check_cx *cx, struct lite *l, sqlite3_stmt *st, size_
 		free(key);
 	}
 	if (altered) {
+		char *key = check_table_key(NULL, altered);
 		alter_table(cx, l, st, altered, off);
 		ran = true;
+		if (check_is_new_table(cx, key))
+			learn_fks(cx, l, altered, off);
+		free(key);
 	}
 	/* VACUUM INTO writes a file: the scratch copy runs nothing that does */
 	if (!ran && strncasecmp(sql, "vacuum", 6))
@@ -431,6 +540,52 @@ static void analyse(struct check_cx *cx, struct lite *l, sqlite3_stmt *st, size_
 		learn_index(cx, l, indexed, index_table);
 }
 
+/*
+ * With the schema unknown (files checked on their own), a statement about a
+ * table the scratch copy lacks gets a stub of it: "no such table: t" makes
+ * t, "no such column: c" adds c to the stubs, and the statement is
+ * prepared again. Stubs are existing tables, as they would be on the target.
+ */
+static bool stub_missing(struct lite *l, const char *msg, struct strvec *stubs)
+{
+	char *name, *sql;
+	size_t n;
+	bool ok;
+	if (!strncmp(msg, "no such table: ", 15)) {
+		const char *t = msg + 15;
+		if (!strncmp(t, "main.", 5))
+			t += 5;
+		name = xstrdup(t);
+		sql = sqlite3_mprintf("CREATE TABLE \"%w\" (_runway_stub)", name);
+		ok = !exec_all(l->db, sql);
+		if (ok)
+			strvec_push(stubs, name);
+	} else if (!strncmp(msg, "no such column: ", 16) && stubs->n) {
+		const char *c = msg + 16;
+		size_t i;
+		name = xstrdup(c);
+		n = strlen(name);
+		if (n >= 2 && name[0] == '"' && name[n - 1] == '"') {
+			memmove(name, name + 1, n - 2);
+			name[n - 2] = '\0';
+		}
+		if (strchr(name, '.'))
+			memmove(name, strrchr(name, '.') + 1, strlen(strrchr(name, '.')));
+		ok = false;
+		sql = NULL;
+		for (i = 0; i < stubs->n; i++) {
+			char *add = sqlite3_mprintf("ALTER TABLE \"%w\" ADD COLUMN \"%w\"", stubs->v[i], name);
+			ok |= !exec_all(l->db, add);
+			sqlite3_free(add);
+		}
+	} else {
+		return false;
+	}
+	sqlite3_free(sql);
+	free(name);
+	return ok;
+}
+
 int sqlite_check_section(struct check_cx *cx, struct runway_error *err)
 {
 	struct lite *l = cx->engine;
@@ -440,13 +595,31 @@ int sqlite_check_section(struct check_cx *cx, struct runway_error *err)
 		sqlite3_stmt *st = NULL;
 		const char *next = NULL;
 		size_t gap = (size_t)(tail - sql), start;
-		int rc;
+		int rc, tries;
 
 		start = check_stmt_begin(cx, gap);
-		clear_actions(l);
-		sqlite3_set_authorizer(l->db, authorizer, l);
-		rc = sqlite3_prepare_v3(l->db, tail, (int)(end - tail), 0, &st, &next);
-		sqlite3_set_authorizer(l->db, NULL, NULL);
+		for (tries = 0;; tries++) {
+			clear_actions(l);
+			sqlite3_set_authorizer(l->db, authorizer, l);
+			rc = sqlite3_prepare_v3(l->db, tail, (int)(end - tail), 0, &st, &next);
+			sqlite3_set_authorizer(l->db, NULL, NULL);
+			if (rc == SQLITE_OK && st && !l->nacts && !l->schema_complete && cx->lint &&
+			    tries < 32) {
+				char *name = drop_if_exists_name(sql + start, (size_t)(end - (sql + start)));
+				char *mk = name ? sqlite3_mprintf("CREATE TABLE \"%w\" (_runway_stub)", name) : NULL;
+				bool again = mk && !exec_all(l->db, mk);
+				sqlite3_free(mk);
+				free(name);
+				if (again) {
+					sqlite3_finalize(st);
+					st = NULL;
+					continue;
+				}
+			}
+			if (rc == SQLITE_OK || l->schema_complete || !cx->lint || tries > 32 ||
+			    !stub_missing(l, sqlite3_errmsg(l->db), &l->stubs))
+				break;
+		}
 		if (!next || next <= tail)
 			next = end;
 		if (rc != SQLITE_OK) {
@@ -457,9 +630,7 @@ int sqlite_check_section(struct check_cx *cx, struct runway_error *err)
 			else if (syntax_error(msg) || (cx->lint && l->schema_complete))
 				check_emit(cx, R_PARSE_ERROR, at >= 0 ? gap + (size_t)at : start,
 					   "%s", msg);
-			/* the rest of the section cannot be split reliably after a syntax error */
-			if (syntax_error(msg))
-				break;
+			next = statement_end(tail, end);
 		} else if (st && cx->lint) {
 			analyse(cx, l, st, start, sql + start, (size_t)(next - (sql + start)));
 		}

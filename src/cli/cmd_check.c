@@ -31,7 +31,7 @@ static int pick_engine(struct runway_ctx *ctx, const char *name, enum check_engi
 	if (name) {
 		if (!strcmp(name, "sqlite"))
 			*out = CHECK_SQLITE;
-		else if (!strcmp(name, "postgres") || !strcmp(name, "postgresql"))
+		else if (!strcmp(name, "postgres") || !strcmp(name, "postgresql") || !strcmp(name, "pg"))
 			*out = CHECK_POSTGRES;
 		else
 			return runway_error_set(err, RUNWAY_E_USAGE,

@@ -20,6 +20,7 @@ const struct runway_cmd runway_commands[] = {
 	{ "verify", cmd_verify, CMD_CONFIG | CMD_DB, "run the verify sections of applied changes" },
 	{ "log", cmd_log, CMD_CONFIG | CMD_DB, "show the audit trail of deploys, reverts and failures" },
 	{ "check", cmd_check, CMD_CONFIG, "pre-check changes: unsafe locks, destructive operations, missing reverts" },
+	{ "test", cmd_test, CMD_CONFIG, "deploy, verify, revert and redeploy every change on a scratch database" },
 	{ "schema", cmd_schema, CMD_CONFIG | CMD_DB, "print the canonical schema of the target (sql, json or dot)" },
 	{ NULL, NULL, 0, NULL },
 };

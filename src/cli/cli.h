@@ -123,6 +123,7 @@ int cmd_revert(struct runway_ctx *ctx, int argc, char **argv, struct runway_erro
 int cmd_verify(struct runway_ctx *ctx, int argc, char **argv, struct runway_error *err);
 int cmd_log(struct runway_ctx *ctx, int argc, char **argv, struct runway_error *err);
 int cmd_check(struct runway_ctx *ctx, int argc, char **argv, struct runway_error *err);
+int cmd_test(struct runway_ctx *ctx, int argc, char **argv, struct runway_error *err);
 int cmd_schema(struct runway_ctx *ctx, int argc, char **argv, struct runway_error *err);
 
 /* The command table (main.c), for help and the help test. */

@@ -94,6 +94,12 @@ int driver_connect(struct runway_conn **out, const struct runway_url *url,
 	return runway_error_set(err, RUNWAY_E_CONFIG, "unknown database scheme '%s'", url->scheme);
 }
 
+void driver_interrupt(struct runway_conn *c)
+{
+	if (c && c->drv->interrupt)
+		c->drv->interrupt(c);
+}
+
 void driver_close(struct runway_conn *c)
 {
 	char *u;

@@ -78,8 +78,10 @@ struct runway_url {
 	char *path;     /* sqlite: file path or ":memory:"; NULL for servers */
 	bool no_create; /* set by the caller: a command that only reads must not
 			   create a SQLite file (a missing one reads as empty) */
+	char *database; /* servers: connect to this database instead of the URL's
+			   (runway test's scratch database), or NULL */
 };
-#define RUNWAY_URL_INIT { NULL, NULL, NULL, NULL, false }
+#define RUNWAY_URL_INIT { NULL, NULL, NULL, NULL, false, NULL }
 
 int url_parse(struct runway_url *out, const char *s, struct runway_error *err);
 void url_release(struct runway_url *u);
@@ -93,6 +95,12 @@ char *url_redact(const char *url);
 int driver_connect(struct runway_conn **out, const struct runway_url *url,
 		   struct runway_error *err);
 void driver_close(struct runway_conn *c);
+/*
+ * Ask the engine to stop the statement running on c. Safe to call from a
+ * signal handler (PQcancel, sqlite3_interrupt): Ctrl-C during runway test
+ * stops the work, so the scratch database can be dropped.
+ */
+void driver_interrupt(struct runway_conn *c);
 
 const char *driver_name(const struct runway_conn *c);
 unsigned driver_caps(const struct runway_conn *c);

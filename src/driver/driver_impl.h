@@ -52,6 +52,8 @@ struct runway_driver {
 	/* required: deploy lock with timeout (RUNWAY_E_LOCK when it runs out) */
 	int (*lock)(struct runway_conn *c, int timeout_ms, struct runway_error *err);
 	int (*unlock)(struct runway_conn *c, struct runway_error *err);
+	/* optional, async-signal-safe: cancel the running statement */
+	void (*interrupt)(struct runway_conn *c);
 	/* required: does a table of that name exist in the default schema */
 	int (*table_exists)(struct runway_conn *c, const char *name, bool *out,
 			    struct runway_error *err);

@@ -53,6 +53,7 @@
 struct pg_conn {
 	struct runway_conn base; /* first: see driver_impl.h */
 	PGconn *pg;
+	PGcancel *cancel;        /* for driver_interrupt, made at connect */
 	char *where;             /* the URL, password redacted, for messages */
 	bool verbose;            /* RUNWAY_VERBOSE=1: show NOTICEs */
 };
@@ -339,7 +340,7 @@ static int pg_connect(struct runway_conn **out, const struct runway_url *url,
 	 * override it; change files are UTF-8, and error positions are then
 	 * counted in UTF-8 characters (pg_pos_to_offset).
 	 */
-	const char *keys[4], *vals[4];
+	const char *keys[5], *vals[5];
 	const char *v = getenv("RUNWAY_VERBOSE");
 	struct pg_conn *pc = NULL;
 	char *reason = NULL;
@@ -351,6 +352,11 @@ static int pg_connect(struct runway_conn **out, const struct runway_url *url,
 	}
 	keys[n] = "dbname";
 	vals[n++] = url->raw;
+	if (url->database) {
+		/* a later dbname overrides the one the URL (the first dbname) names */
+		keys[n] = "dbname";
+		vals[n++] = url->database;
+	}
 	keys[n] = "fallback_application_name";
 	vals[n++] = "runway";
 	keys[n] = NULL;
@@ -382,6 +388,7 @@ static int pg_connect(struct runway_conn **out, const struct runway_url *url,
 		goto out;
 	}
 	PQsetNoticeReceiver(pc->pg, pg_notice, pc);
+	pc->cancel = PQgetCancel(pc->pg);
 	*out = &pc->base;
 	pc = NULL;
 	ret = 0;
@@ -401,9 +408,19 @@ static void pg_close(struct runway_conn *c)
 
 	if (!pc)
 		return;
+	if (pc->cancel)
+		PQfreeCancel(pc->cancel);
 	PQfinish(pc->pg);
 	free(pc->where);
 	free(pc);
+}
+
+static void pg_interrupt(struct runway_conn *c)
+{
+	struct pg_conn *pc = pg_of(c);
+	char buf[256];
+	if (pc && pc->cancel)
+		PQcancel(pc->cancel, buf, (int)sizeof(buf));
 }
 
 static int pg_exec(struct runway_conn *c, const char *sql, struct runway_error *err)
@@ -1007,6 +1024,7 @@ const struct runway_driver runway_driver_postgres = {
 	.lock = pg_lock,
 	.unlock = pg_unlock,
 	.table_exists = pg_table_exists,
+	.interrupt = pg_interrupt,
 	.history_ddl = pg_history_ddl,
 	/* timestamptz as ISO-8601 UTC with milliseconds, whatever the session's TimeZone */
 	.ts_text_fmt = "to_char((%s) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')",

@@ -347,6 +347,11 @@ static const char sq_history_ddl[] =
 	"  error text\n"
 	");\n";
 
+static void sq_interrupt(struct runway_conn *c)
+{
+	sqlite3_interrupt(SQ(c)->db);
+}
+
 const struct runway_driver runway_driver_sqlite = {
 	.name = "sqlite",
 	.caps = DRV_TXN_DDL,
@@ -359,6 +364,7 @@ const struct runway_driver runway_driver_sqlite = {
 	.lock = sq_lock,
 	.unlock = sq_unlock,
 	.table_exists = sq_table_exists,
+	.interrupt = sq_interrupt,
 	.history_ddl = sq_history_ddl,
 	.ts_text_fmt = "%s",
 	/* julianday('now') has millisecond precision */

@@ -121,6 +121,12 @@ static int tr_unlock(struct runway_conn *c, struct runway_error *err)
 	return tr_result(INNER(c)->drv->unlock(INNER(c), err), err);
 }
 
+/* from a signal handler: no logging, only forward */
+static void tr_interrupt(struct runway_conn *c)
+{
+	INNER(c)->drv->interrupt(INNER(c));
+}
+
 static int tr_table_exists(struct runway_conn *c, const char *name, bool *out,
 			   struct runway_error *err)
 {
@@ -152,6 +158,8 @@ void trace_wrap(struct runway_conn **conn)
 	t->drv.lock = tr_lock;
 	t->drv.unlock = tr_unlock;
 	t->drv.table_exists = tr_table_exists;
+	if (t->drv.interrupt)
+		t->drv.interrupt = tr_interrupt;
 	t->base.drv = &t->drv;
 	t->base.url_redacted = (*conn)->url_redacted;
 	(*conn)->url_redacted = NULL;

@@ -142,6 +142,7 @@ void url_release(struct runway_url *u)
 	if (u->raw)
 		secure_wipe(u->raw, strlen(u->raw));
 	free(u->raw);
+	free(u->database);
 	free(u->redacted);
 	free(u->scheme);
 	free(u->path);

@@ -22,6 +22,7 @@ void report_render_text(const struct report *r, FILE *out, const struct report_r
 	const char *red = o->color ? "\033[1;31m" : "", *yellow = o->color ? "\033[1;33m" : "";
 	const char *bold = o->color ? "\033[1m" : "", *dim = o->color ? "\033[2m" : "";
 	const char *green = o->color ? "\033[32m" : "", *reset = o->color ? "\033[0m" : "";
+	const char *verb;
 	size_t i, j, with = 0;
 
 	for (i = 0; i < r->ncases; i++) {
@@ -60,12 +61,13 @@ void report_render_text(const struct report *r, FILE *out, const struct report_r
 		return;
 	if (with)
 		fputc('\n', out);
+	verb = strcmp(r->command, "test") ? "checked" : "tested";
 	if (!r->errors && !r->warnings) {
-		fprintf(out, "%s%zu change%s checked: no findings%s\n", green, r->ncases,
-			r->ncases == 1 ? "" : "s", reset);
+		fprintf(out, "%s%zu change%s %s: no findings%s\n", green, r->ncases,
+			r->ncases == 1 ? "" : "s", verb, reset);
 		return;
 	}
-	fprintf(out, "%zu change%s checked: ", r->ncases, r->ncases == 1 ? "" : "s");
+	fprintf(out, "%zu change%s %s: ", r->ncases, r->ncases == 1 ? "" : "s", verb);
 	if (r->errors)
 		fprintf(out, "%s%zu error%s%s", red, r->errors, r->errors == 1 ? "" : "s", reset);
 	if (r->errors && r->warnings)

@@ -61,6 +61,8 @@ int runway_error_exit_code(const struct runway_error *err)
 	case RUNWAY_E_VERIFY:
 	case RUNWAY_E_CHECK:
 		return 1;
+	case RUNWAY_E_INTERRUPTED:
+		return 130; /* 128 + SIGINT, what shells report for Ctrl-C */
 	case RUNWAY_E_USAGE:
 	case RUNWAY_E_CONFIG:
 	case RUNWAY_E_CHANGE:

@@ -25,6 +25,7 @@ enum runway_eclass {
 	RUNWAY_E_SQL,      /* a change failed and was rolled back       -> 1 */
 	RUNWAY_E_VERIFY,   /* verify failed                             -> 1 */
 	RUNWAY_E_CHECK,    /* a check or comparison found a problem     -> 1 */
+	RUNWAY_E_INTERRUPTED, /* stopped by SIGINT/SIGTERM (cleaned up) -> 130 */
 };
 
 struct runway_error {

@@ -585,7 +585,9 @@ int check_run(struct report *r, struct check_file *files, size_t n,
 	strvec_release(&cx.stmt_allow);
 	judge_fks(&cx);
 	for (i = 0; i < r->ncases; i++)
-		qsort(r->cases[i].findings, r->cases[i].n, sizeof(struct report_finding), cmp_finding);
+		if (r->cases[i].n > 1)
+			qsort(r->cases[i].findings, r->cases[i].n, sizeof(struct report_finding),
+			      cmp_finding);
 	ret = 0;
 out:
 	if (o->engine == CHECK_SQLITE)

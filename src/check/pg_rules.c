@@ -468,7 +468,8 @@ static void create_index(struct check_cx *cx, IndexStmt *is, size_t off)
 			runway_buf_addch(&cols, ',');
 		runway_buf_adds(&cols, ie->name ? ie->name : "(expression)");
 	}
-	if (!is->whereClause)
+	/* a partial index WHERE col IS NOT NULL still serves lookups by col */
+	if (!is->whereClause || is_not_null_check(is->whereClause))
 		check_record_index(cx, key, cols.buf);
 	if (is->idxname)
 		strset_add(&cx->new_indexes, is->idxname);

@@ -278,13 +278,30 @@ void check_record_index(struct check_cx *cx, const char *table, const char *cols
 	ix->cols = xstrdup(cols);
 }
 
-/* Does an index of table lead with exactly the columns of fk (any order)? */
+static int cmp_index(const void *a, const void *b)
+{
+	return strcmp(((const struct check_index *)a)->table, ((const struct check_index *)b)->table);
+}
+
+/*
+ * Does an index of table lead with exactly the columns of fk (any order)?
+ * cx->indexes is sorted by table (judge_fks): a big file has thousands of
+ * both, so each lookup starts at its table's first index.
+ */
 static bool fk_covered(const struct check_cx *cx, const struct check_fk *fk)
 {
 	struct strvec want = STRVEC_INIT, have = STRVEC_INIT;
 	char *tmp;
-	size_t i, k;
+	size_t i, k, lo = 0, hi = cx->nindexes;
 	bool ok = false;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(cx->indexes[mid].table, fk->table) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 
 	tmp = xstrdup(fk->cols);
 	for (i = 0; tmp[i]; i++)
@@ -292,9 +309,7 @@ static bool fk_covered(const struct check_cx *cx, const struct check_fk *fk)
 			tmp[i] = ' ';
 	strvec_split_words(&want, tmp);
 	free(tmp);
-	for (i = 0; i < cx->nindexes && !ok; i++) {
-		if (strcmp(cx->indexes[i].table, fk->table))
-			continue;
+	for (i = lo; i < cx->nindexes && !ok && !strcmp(cx->indexes[i].table, fk->table); i++) {
 		tmp = xstrdup(cx->indexes[i].cols);
 		for (k = 0; tmp[k]; k++)
 			if (tmp[k] == ',')
@@ -320,6 +335,8 @@ static bool fk_covered(const struct check_cx *cx, const struct check_fk *fk)
 static void judge_fks(struct check_cx *cx)
 {
 	size_t i;
+	if (cx->nindexes > 1)
+		qsort(cx->indexes, cx->nindexes, sizeof(*cx->indexes), cmp_index);
 	for (i = 0; i < cx->nfks; i++) {
 		struct check_fk *fk = &cx->fks[i];
 		if (!fk->allowed && !fk_covered(cx, fk)) {

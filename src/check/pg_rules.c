@@ -23,10 +23,18 @@
 #undef PG_VERSION_NUM
 #undef PG_MAJORVERSION
 #undef PG_MAJORVERSION_NUM
+#ifdef __clang__
+/* the server headers were configured for gcc: format(gnu_printf, ...) */
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wignored-attributes"
+#endif
 #include "postgres.h"
 #include "nodes/parsenodes.h"
 #include "nodes/nodeFuncs.h"
 #include <pg_query/pg_query_internal.h>
+#ifdef __clang__
+#pragma clang diagnostic pop
+#endif
 
 #include "check/check_impl.h"
 

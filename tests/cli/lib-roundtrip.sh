@@ -3,12 +3,20 @@
 # Source lib.sh and lib-release.sh, pick the engine with rel_use_*, then
 # call rt_test_roundtrip.
 
-# scratch databases runway made and did not drop (must print nothing)
+# scratch databases the runway process PID made and did not drop (must
+# print nothing); by PID, because other tests share the server
 rt_leftovers() {
 	case $ENGINE in
-	sqlite) ls "$TMPDIR" | grep '^runway-test-' || true ;;
-	pg) pg_admin_sql "select datname from pg_database where datname like 'runway\_test\_%'" ;;
+	sqlite) ls "$TMPDIR" | grep "^runway-test-$1-" || true ;;
+	pg) pg_admin_sql "select datname from pg_database where datname like 'runway\_test\_$1\_%'" ;;
 	esac
+}
+
+# runway test in the background, so its PID names its scratch database
+rt_run() {
+	"$RUNWAY_BIN" test "$@" >out 2>err &
+	pid=$!
+	wait "$pid"
 }
 
 rt_test_roundtrip() {
@@ -64,9 +72,10 @@ ALTER TABLE users DROP COLUMN nick;"
 	write_change 002_city "ALTER TABLE users ADD COLUMN city TEXT;
 CREATE INDEX users_email ON users (email);" "DROP INDEX users_email;
 ALTER TABLE users DROP COLUMN city;"
-	expect_exit 0 runway test
+	rt_run
+	expect_eq "$?" 0 "runway test exit status"
 	expect_contains out "2 changes tested: no findings"
-	expect_eq "$(rt_leftovers)" "" "scratch databases left behind"
+	expect_eq "$(rt_leftovers "$pid")" "" "scratch databases left behind"
 	expect_eq "$(db_tables)" "" "runway test touched the target"
 	ok "a correct revert passes; the scratch databases are gone; the target untouched"
 
@@ -86,7 +95,7 @@ ALTER TABLE users DROP COLUMN city;"
 	expect_eq "$rc" 130 "exit status after SIGINT"
 	[ $(($(now_ms) - t0)) -lt 20000 ] || fail "SIGINT did not stop the running statement"
 	expect_contains err "runway: test: interrupted"
-	expect_eq "$(rt_leftovers)" "" "scratch database left after SIGINT"
+	expect_eq "$(rt_leftovers "$pid")" "" "scratch database left after SIGINT"
 	ok "SIGINT stops the running statement, drops the scratch database, exits 130"
 	rm migrations/003_slow.sql
 

@@ -291,7 +291,6 @@ static int cmp_index(const void *a, const void *b)
 static bool fk_covered(const struct check_cx *cx, const struct check_fk *fk)
 {
 	struct strvec want = STRVEC_INIT, have = STRVEC_INIT;
-	char *tmp;
 	size_t i, k, lo = 0, hi = cx->nindexes;
 	bool ok = false;
 
@@ -303,19 +302,9 @@ static bool fk_covered(const struct check_cx *cx, const struct check_fk *fk)
 			hi = mid;
 	}
 
-	tmp = xstrdup(fk->cols);
-	for (i = 0; tmp[i]; i++)
-		if (tmp[i] == ',')
-			tmp[i] = ' ';
-	strvec_split_words(&want, tmp);
-	free(tmp);
+	strvec_split_words(&want, fk->cols); /* "a,b" */
 	for (i = lo; i < cx->nindexes && !ok && !strcmp(cx->indexes[i].table, fk->table); i++) {
-		tmp = xstrdup(cx->indexes[i].cols);
-		for (k = 0; tmp[k]; k++)
-			if (tmp[k] == ',')
-				tmp[k] = ' ';
-		strvec_split_words(&have, tmp);
-		free(tmp);
+		strvec_split_words(&have, cx->indexes[i].cols);
 		if (have.n >= want.n) {
 			ok = true;
 			for (k = 0; k < want.n && ok; k++) {

@@ -177,6 +177,17 @@ static void type_rules(struct check_cx *cx, size_t off, const char *col, const T
 
 /* ---- CREATE TABLE ------------------------------------------------------ */
 
+/* prefer-bigint-primary-key for primary key column cd of table shown */
+static void small_primary_key(struct check_cx *cx, size_t off, const ColumnDef *cd,
+			      const char *shown)
+{
+	if (type_is(cd->typeName, small_int_types))
+		check_emit(cx, R_PREFER_BIGINT_PRIMARY_KEY, off,
+			   "primary key \"%s\" of %s is %s: it runs out at 2^31 rows (or 2^15), "
+			   "and widening it later rewrites the table and every referencing one",
+			   cd->colname, shown, last_name(cd->typeName->names));
+}
+
 /* A table-level constraint of CREATE TABLE (PRIMARY KEY (a, b), FOREIGN KEY ...). */
 static void table_constraint(struct check_cx *cx, CreateStmt *cs, Constraint *c,
 			     const char *key, const char *shown, size_t off)
@@ -194,13 +205,8 @@ static void table_constraint(struct check_cx *cx, CreateStmt *cs, Constraint *c,
 			const char *kn = strVal(lfirst(k));
 			foreach (lc, cs->tableElts) {
 				ColumnDef *cd = lfirst(lc);
-				if (IsA(cd, ColumnDef) && !strcmp(cd->colname, kn) &&
-				    type_is(cd->typeName, small_int_types))
-					check_emit(cx, R_PREFER_BIGINT_PRIMARY_KEY, off,
-						   "primary key \"%s\" of %s is %s: it runs out at 2^31 rows "
-						   "(or 2^15), and widening it later rewrites the table and "
-						   "every referencing one", kn, shown,
-						   last_name(cd->typeName->names));
+				if (IsA(cd, ColumnDef) && !strcmp(cd->colname, kn))
+					small_primary_key(cx, off, cd, shown);
 			}
 		}
 	} else if (c->contype == CONSTR_FOREIGN) {
@@ -230,12 +236,8 @@ static void create_table(struct check_cx *cx, CreateStmt *cs, size_t off)
 			Constraint *c = lfirst(lc2);
 			if (c->contype == CONSTR_PRIMARY || c->contype == CONSTR_UNIQUE)
 				check_record_index(cx, key, cd->colname);
-			if (c->contype == CONSTR_PRIMARY && type_is(cd->typeName, small_int_types))
-				check_emit(cx, R_PREFER_BIGINT_PRIMARY_KEY, at(cx, cd->location, off),
-					   "primary key \"%s\" of %s is %s: it runs out at 2^31 rows "
-					   "(or 2^15), and widening it later rewrites the table and "
-					   "every referencing one", cd->colname, shown,
-					   last_name(cd->typeName->names));
+			if (c->contype == CONSTR_PRIMARY)
+				small_primary_key(cx, at(cx, cd->location, off), cd, shown);
 			if (c->contype == CONSTR_FOREIGN) {
 				char *s = xasprintf("%s (%s)", shown, cd->colname);
 				check_record_fk(cx, key, cd->colname, s, off);

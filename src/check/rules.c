@@ -95,19 +95,15 @@ const struct report_rule *const *check_report_rules(size_t *n)
 	return list;
 }
 
-/* Apply a list of rule names (comma or space separated) with fn. */
+/* Turn the rules of a list (comma or space separated) on or off. */
 static int each_rule(const char *list, const char *what, enum runway_eclass klass,
 		     struct check_settings *s, bool on, struct runway_error *err)
 {
 	struct strvec words = STRVEC_INIT;
-	char *copy = xstrdup(list), *p;
 	size_t i;
 	int ret = 0;
 
-	for (p = copy; *p; p++)
-		if (*p == ',')
-			*p = ' ';
-	strvec_split_words(&words, copy);
+	strvec_split_words(&words, list); /* commas and blanks */
 	for (i = 0; i < words.n && !ret; i++) {
 		const struct check_rule *r;
 		if (on && !strcmp(words.v[i], "all")) {
@@ -125,7 +121,6 @@ static int each_rule(const char *list, const char *what, enum runway_eclass klas
 		s->enabled[r - check_rules] = on;
 	}
 	strvec_release(&words);
-	free(copy);
 	return ret;
 }
 

@@ -54,6 +54,20 @@ static void print_note(void *data, const struct release_note *n)
 		fflush(stdout);
 }
 
+bool cli_labels(const struct runway_ctx *ctx, const char *labels_opt, struct strvec *out)
+{
+	size_t i;
+	if (labels_opt) {
+		strvec_split_words(out, labels_opt);
+		return true;
+	}
+	if (!ctx->env || !ctx->env->has_labels)
+		return false;
+	for (i = 0; i < ctx->env->labels.n; i++)
+		strvec_push(out, ctx->env->labels.v[i]);
+	return true;
+}
+
 int cli_release_init(struct cli_release *cr, struct runway_ctx *ctx, const char *labels_opt,
 		     unsigned flags, struct runway_error *err)
 {
@@ -66,15 +80,7 @@ int cli_release_init(struct cli_release *cr, struct runway_ctx *ctx, const char 
 		plan_release(&cr->plan);
 	}
 	audit_init(&cr->audit, ".");
-	if (labels_opt) {
-		strvec_split_words(&cr->labels, labels_opt);
-		cr->has_labels = true;
-	} else if (ctx->env && ctx->env->has_labels) {
-		size_t i;
-		for (i = 0; i < ctx->env->labels.n; i++)
-			strvec_push(&cr->labels, ctx->env->labels.v[i]);
-		cr->has_labels = true;
-	}
+	cr->has_labels = cli_labels(ctx, labels_opt, &cr->labels);
 	cr->items = json_array();
 	cr->rel.conn = ctx->conn;
 	cr->rel.plan = &cr->plan;

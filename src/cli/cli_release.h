@@ -26,6 +26,12 @@ enum cli_release_flags {
 };
 
 /*
+ * The label filter into out: --labels (comma or space separated) if given,
+ * else the environment's labels. Returns false when there is no filter.
+ */
+bool cli_labels(const struct runway_ctx *ctx, const char *labels_opt, struct strvec *out);
+
+/*
  * Load the plan and fill rel. labels_opt: a --labels value overriding the
  * environment's labels (comma or space separated), or NULL.
  */

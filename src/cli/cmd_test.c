@@ -86,20 +86,7 @@ int cmd_test(struct runway_ctx *ctx, int argc, char **argv, struct runway_error 
 		fmt = REPORT_JSON;
 	if (plan_load(&plan, ctx->cfg.migrations, err) < 0)
 		goto out;
-	if (labels_opt) {
-		char *w = xstrdup(labels_opt), *p;
-		for (p = w; *p; p++)
-			if (*p == ',')
-				*p = ' ';
-		strvec_split_words(&labels, w);
-		free(w);
-		has_labels = true;
-	} else if (ctx->env && ctx->env->has_labels) {
-		size_t i;
-		for (i = 0; i < ctx->env->labels.n; i++)
-			strvec_push(&labels, ctx->env->labels.v[i]);
-		has_labels = true;
-	}
+	has_labels = cli_labels(ctx, labels_opt, &labels);
 	if (scratch_url) {
 		if (url_parse(&given, scratch_url, err) < 0) {
 			runway_error_prefix(err, "--scratch");

@@ -69,43 +69,27 @@ static int group_setup(void **state)
 	struct runway_error err = RUNWAY_ERROR_INIT;
 	struct runway_url u = RUNWAY_URL_INIT;
 	struct runway_conn *c = NULL;
-	const char *dir = getenv("RUNWAY_TEST_STATE");
-	const char *req = getenv("RUNWAY_TEST_PG");
-	struct runway_buf b = RUNWAY_BUF_INIT;
-	char line[1024];
-	FILE *f = NULL;
-	int ret = -1;
+	char *url = NULL;
+	int found = unit_pg_url(&url), ret = found < 0 ? -1 : 0;
 
-	if (dir) {
-		runway_buf_addf(&b, "%s/pg-url", dir);
-		f = fopen(b.buf, "r");
-	}
-	if (!f || !fgets(line, sizeof(line), f) || !*line) {
-		if (req && !strcmp(req, "required")) {
-			fprintf(stderr, "no PostgreSQL server (RUNWAY_TEST_PG=required)\n");
-			goto out;
-		}
-		fprintf(stderr, "no PostgreSQL server: skipping (see tests/pg-cluster.sh)\n");
-		ret = 0;
+	if (found <= 0)
 		goto out;
-	}
-	line[strcspn(line, "\r\n")] = '\0';
-	if (connect_to(&u, &c, line, &err) < 0 ||
+	ret = -1;
+	if (connect_to(&u, &c, url, &err) < 0 ||
 	    driver_exec(c, "DROP DATABASE IF EXISTS " TEST_DB " WITH (FORCE)", &err) < 0 ||
 	    driver_exec(c, "CREATE DATABASE " TEST_DB, &err) < 0) {
 		fprintf(stderr, "cannot prepare " TEST_DB ": %s\n", err.msg);
 		goto out;
 	}
-	admin_url = xstrdup(line);
+	admin_url = url;
+	url = NULL;
 	db_url = url_with(admin_url, NULL, TEST_DB);
 	ret = 0;
 out:
-	if (f)
-		fclose(f);
+	free(url);
 	driver_close(c);
 	url_release(&u);
 	runway_error_clear(&err);
-	runway_buf_release(&b);
 	(void)state;
 	return ret;
 }

@@ -111,35 +111,8 @@ static char *to_json(const struct schema *s)
 
 static int group_setup(void **state)
 {
-	const char *dir = getenv("RUNWAY_TEST_STATE");
-	const char *req = getenv("RUNWAY_TEST_PG");
-	struct runway_buf b = RUNWAY_BUF_INIT;
-	char line[1024];
-	FILE *f = NULL;
-	int ret = -1;
-
 	(void)state;
-	if (dir) {
-		runway_buf_addf(&b, "%s/pg-url", dir);
-		f = fopen(b.buf, "r");
-	}
-	if (!f || !fgets(line, sizeof(line), f) || !*line) {
-		if (req && !strcmp(req, "required")) {
-			fprintf(stderr, "no PostgreSQL server (RUNWAY_TEST_PG=required)\n");
-			goto out;
-		}
-		fprintf(stderr, "no PostgreSQL server: skipping (see tests/pg-cluster.sh)\n");
-		ret = 0;
-		goto out;
-	}
-	line[strcspn(line, "\r\n")] = '\0';
-	admin_url = xstrdup(line);
-	ret = 0;
-out:
-	if (f)
-		fclose(f);
-	runway_buf_release(&b);
-	return ret;
+	return unit_pg_url(&admin_url) < 0 ? -1 : 0;
 }
 
 static int group_teardown(void **state)

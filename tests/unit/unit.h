@@ -108,6 +108,42 @@ static inline void assert_scalar(struct runway_conn *c, const char *sql, const c
 }
 
 /* Apply "-s module::case" from the command line to cmocka's filter. */
+/*
+ * The PostgreSQL server of the pg fixture (tests/pg-cluster.sh writes its
+ * URL to $RUNWAY_TEST_STATE/pg-url). Returns 1 and sets *url (caller
+ * frees); 0 with *url NULL when there is none (the tests skip); -1 when
+ * there is none but RUNWAY_TEST_PG=required.
+ */
+static inline int unit_pg_url(char **url)
+{
+	const char *dir = getenv("RUNWAY_TEST_STATE");
+	const char *req = getenv("RUNWAY_TEST_PG");
+	char line[1024];
+	FILE *f = NULL;
+	int ret;
+
+	*url = NULL;
+	if (dir) {
+		char *path = xasprintf("%s/pg-url", dir);
+		f = fopen(path, "r");
+		free(path);
+	}
+	if (f && fgets(line, sizeof(line), f) && *line) {
+		line[strcspn(line, "\r\n")] = '\0';
+		*url = xstrdup(line);
+		ret = 1;
+	} else if (req && !strcmp(req, "required")) {
+		fprintf(stderr, "no PostgreSQL server (RUNWAY_TEST_PG=required)\n");
+		ret = -1;
+	} else {
+		fprintf(stderr, "no PostgreSQL server: skipping (see tests/pg-cluster.sh)\n");
+		ret = 0;
+	}
+	if (f)
+		fclose(f);
+	return ret;
+}
+
 static inline void unit_filter(int argc, char **argv, char **pattern)
 {
 	const char *sel, *sep;

@@ -35,6 +35,23 @@ struct config_checks {
 	struct strvec severity_level; /* parallel lists (error|warning|off) */
 };
 
+/*
+ * mask: in runway.yml (functions and arguments are checked by
+ * mask_rules_load). A rule is "table.column: fn" or "table.column: { fn: arg }".
+ */
+struct config_mask {
+	char *key;              /* raw, ${VAR} not yet expanded; NULL when absent */
+	struct strvec rule_col; /* "customers.email" or "sales.customers.email" */
+	struct strvec rule_fn;  /* "email", "shift_days", ... (parallel lists) */
+	struct strvec rule_arg; /* the argument as text, "" when none */
+};
+
+/* clone: in runway.yml */
+struct config_clone {
+	char *command;  /* snapshot command of the `command` strategy (raw), or NULL */
+	char *strategy; /* default strategy (auto|template|stream|command), or NULL */
+};
+
 struct runway_config {
 	char *path;        /* the file read, or NULL when there was none */
 	char *migrations;  /* directory of change files, default "migrations" */
@@ -43,6 +60,8 @@ struct runway_config {
 	size_t nenvs;
 	bool git_notes;    /* audit.git_notes */
 	struct config_checks checks;
+	struct config_mask mask;
+	struct config_clone clone;
 };
 
 #define CONFIG_FILE "runway.yml"

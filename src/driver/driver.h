@@ -87,6 +87,19 @@ int url_parse(struct runway_url *out, const char *s, struct runway_error *err);
 void url_release(struct runway_url *u);
 /* A copy of url with any password replaced by "***" (caller frees). */
 char *url_redact(const char *url);
+/*
+ * A server URL (scheme://authority/db?params) naming database db instead
+ * (percent-encoded), parameters kept (caller frees).
+ */
+char *url_with_database(const char *url, const char *db);
+/* The database a server URL names (percent-decoded; caller frees), or NULL. */
+char *url_database(const char *url);
+
+/*
+ * Append name as an SQL identifier in double quotes, embedded quotes
+ * doubled: the quoting SQLite and PostgreSQL share.
+ */
+void sql_quote_ident(struct runway_buf *b, const char *name);
 
 /*
  * Connect to url. Unknown schemes and engines this build lacks are errors

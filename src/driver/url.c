@@ -148,3 +148,68 @@ void url_release(struct runway_url *u)
 	free(u->path);
 	memset(u, 0, sizeof(*u));
 }
+
+char *url_with_database(const char *url, const char *db)
+{
+	struct runway_buf b = RUNWAY_BUF_INIT;
+	const char *auth = strstr(url, "://"), *path, *query;
+	const char *p;
+
+	if (!auth)
+		return xstrdup(url);
+	auth += 3;
+	path = auth + strcspn(auth, "/?");
+	query = path + strcspn(path, "?");
+	runway_buf_add(&b, url, (size_t)(path - url));
+	runway_buf_addch(&b, '/');
+	/* percent-encode all but RFC 3986's unreserved characters */
+	for (p = db; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (isalnum(c) || strchr("-._~", c))
+			runway_buf_addch(&b, (char)c);
+		else
+			runway_buf_addf(&b, "%%%02X", c);
+	}
+	runway_buf_adds(&b, query);
+	return runway_buf_detach(&b);
+}
+
+char *url_database(const char *url)
+{
+	struct runway_buf b = RUNWAY_BUF_INIT;
+	const char *auth = strstr(url, "://"), *p, *end;
+
+	if (!auth)
+		return NULL;
+	auth += 3;
+	p = auth + strcspn(auth, "/?");
+	if (*p != '/')
+		return NULL;
+	p++;
+	end = p + strcspn(p, "?");
+	for (; p < end; p++) {
+		if (*p == '%' && isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2])) {
+			char hex[3] = { p[1], p[2], 0 };
+			runway_buf_addch(&b, (char)strtol(hex, NULL, 16));
+			p += 2;
+		} else {
+			runway_buf_addch(&b, *p);
+		}
+	}
+	if (!b.len) {
+		runway_buf_release(&b);
+		return NULL;
+	}
+	return runway_buf_detach(&b);
+}
+
+void sql_quote_ident(struct runway_buf *b, const char *name)
+{
+	runway_buf_addch(b, '"');
+	for (; *name; name++) {
+		if (*name == '"')
+			runway_buf_addch(b, '"');
+		runway_buf_addch(b, *name);
+	}
+	runway_buf_addch(b, '"');
+}

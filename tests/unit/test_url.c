@@ -229,7 +229,47 @@ static void test_url__never_leaks(void **state)
 	}
 }
 
+static void with_db(const char *in, const char *db, const char *want)
+{
+	char *got = url_with_database(in, db);
+	char *back = url_database(got);
+
+	assert_string_equal(got, want);
+	assert_string_equal(back, db);
+	free(got);
+	free(back);
+}
+
+static void test_url__with_database(void **state)
+{
+	char *db;
+
+	with_db("postgres://app@db:5432/app", "runway_env_x", "postgres://app@db:5432/runway_env_x");
+	with_db("postgres://app:pw@db/app?sslmode=require", "other",
+		"postgres://app:pw@db/other?sslmode=require");
+	with_db("postgresql://db", "x", "postgresql://db/x");
+	with_db("postgres://db?host=/tmp", "a b\"c", "postgres://db/a%20b%22c?host=/tmp");
+	db = url_database("postgres://db:5432/");
+	assert_null(db);
+	db = url_database("postgres://db/s%2Fx");
+	assert_string_equal(db, "s/x");
+	free(db);
+}
+
+static void test_url__quote_ident(void **state)
+{
+	struct runway_buf b = RUNWAY_BUF_INIT;
+
+	sql_quote_ident(&b, "plain");
+	runway_buf_addch(&b, ' ');
+	sql_quote_ident(&b, "we\"ird; DROP");
+	assert_string_equal(b.buf, "\"plain\" \"we\"\"ird; DROP\"");
+	runway_buf_release(&b);
+}
+
 static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_url__with_database),
+	cmocka_unit_test(test_url__quote_ident),
 	cmocka_unit_test(test_url__sqlite),
 	cmocka_unit_test(test_url__servers),
 	cmocka_unit_test(test_url__redacted_field),

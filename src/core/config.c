@@ -3,7 +3,8 @@
  *
  * The loader resolves anchors and aliases; we walk the node tree and check
  * every key against the ones we know, reporting "runway.yml:LINE: ...".
- * Sections that later releases read (mask, clone) are accepted as they are.
+ * The mask section is only shaped here (rule -> function and argument as
+ * text); mask_rules_load checks the functions and their arguments.
  */
 #include "util/common.h"
 #include "core/config.h"
@@ -204,6 +205,110 @@ static int parse_checks(struct ycx *y, struct runway_config *cfg, yaml_node_t *m
 	return 0;
 }
 
+/* A YAML null: ~, null, Null, NULL or nothing, unquoted. */
+static bool ynull(yaml_node_t *n)
+{
+	const char *s = yscalar(n);
+	return s && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	       (!*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
+		!strcmp(s, "NULL"));
+}
+
+/*
+ * mask.rules: "table.column: fn" or "table.column: { fn: arg }". A YAML
+ * null as the function is the function null; as an argument, no argument.
+ */
+static int parse_mask_rules(struct ycx *y, struct config_mask *m, yaml_node_t *map)
+{
+	yaml_node_pair_t *p;
+	if (!map || map->type != YAML_MAPPING_NODE)
+		return yfail(y, map, "'mask.rules' must be a mapping of table.column: function");
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = ynode(y, p->key), *v = ynode(y, p->value);
+		const char *col = yscalar(k), *fn = NULL, *arg = "";
+		if (!col || !*col)
+			return yfail(y, k, "mask rules must be named table.column");
+		if (yscalar(v)) {
+			fn = ynull(v) ? "null" : yscalar(v);
+		} else if (v && v->type == YAML_MAPPING_NODE &&
+			   v->data.mapping.pairs.top - v->data.mapping.pairs.start == 1) {
+			yaml_node_t *fk = ynode(y, v->data.mapping.pairs.start->key);
+			yaml_node_t *fv = ynode(y, v->data.mapping.pairs.start->value);
+			fn = yscalar(fk);
+			if (fn && yscalar(fv))
+				arg = ynull(fv) ? "" : yscalar(fv);
+			else
+				fn = NULL;
+		}
+		if (!fn)
+			return yfail(y, v, "mask rule '%s' must be a function or { function: argument }",
+				     col);
+		strvec_push(&m->rule_col, col);
+		strvec_push(&m->rule_fn, fn);
+		strvec_push(&m->rule_arg, arg);
+	}
+	return 0;
+}
+
+static int parse_mask(struct ycx *y, struct config_mask *m, yaml_node_t *map)
+{
+	yaml_node_pair_t *p;
+	if (!map || map->type != YAML_MAPPING_NODE)
+		return yfail(y, map, "'mask' must be a mapping (key, rules)");
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = ynode(y, p->key), *v = ynode(y, p->value);
+		const char *key = yscalar(k);
+		int rc;
+		if (!key)
+			return yfail(y, k, "keys must be strings");
+		if (!strcmp(key, "key")) {
+			/* a secret (or its ${VAR}): wipe what it replaces */
+			if (m->key)
+				secure_wipe(m->key, strlen(m->key));
+			if (ynull(v)) {
+				free(m->key);
+				m->key = NULL;
+				rc = 0;
+			} else
+				rc = get_string(y, v, "mask.key", &m->key);
+		} else if (!strcmp(key, "rules"))
+			rc = parse_mask_rules(y, m, v);
+		else
+			return yfail(y, k, "unknown key '%s' in 'mask'", key);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_clone(struct ycx *y, struct config_clone *c, yaml_node_t *map)
+{
+	yaml_node_pair_t *p;
+	if (!map || map->type != YAML_MAPPING_NODE)
+		return yfail(y, map, "'clone' must be a mapping (command, strategy)");
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = ynode(y, p->key), *v = ynode(y, p->value);
+		const char *key = yscalar(k);
+		int rc;
+		if (!key)
+			return yfail(y, k, "keys must be strings");
+		if (!strcmp(key, "command"))
+			rc = get_string(y, v, "clone.command", &c->command);
+		else if (!strcmp(key, "strategy")) {
+			const char *s = yscalar(v);
+			if (!s || (strcmp(s, "auto") && strcmp(s, "template") && strcmp(s, "stream") &&
+				   strcmp(s, "command")))
+				return yfail(y, v, "'clone.strategy' must be auto, template, stream "
+					     "or command");
+			rc = get_string(y, v, "clone.strategy", &c->strategy);
+		} else
+			return yfail(y, k, "unknown key '%s' in 'clone'", key);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int parse_root(struct ycx *y, struct runway_config *cfg, yaml_node_t *root)
 {
 	yaml_node_pair_t *p;
@@ -240,8 +345,10 @@ static int parse_root(struct ycx *y, struct runway_config *cfg, yaml_node_t *roo
 			rc = parse_audit(y, cfg, v);
 		else if (!strcmp(key, "checks"))
 			rc = parse_checks(y, cfg, v);
-		else if (!strcmp(key, "mask") || !strcmp(key, "clone"))
-			rc = 0; /* read by the commands that use them */
+		else if (!strcmp(key, "mask"))
+			rc = parse_mask(y, &cfg->mask, v);
+		else if (!strcmp(key, "clone"))
+			rc = parse_clone(y, &cfg->clone, v);
 		else
 			return yfail(y, k, "unknown key '%s'", key);
 		if (rc < 0)
@@ -353,5 +460,13 @@ void config_release(struct runway_config *cfg)
 	strvec_release(&cfg->checks.disable);
 	strvec_release(&cfg->checks.severity_rule);
 	strvec_release(&cfg->checks.severity_level);
+	if (cfg->mask.key)
+		secure_wipe(cfg->mask.key, strlen(cfg->mask.key));
+	free(cfg->mask.key);
+	strvec_release(&cfg->mask.rule_col);
+	strvec_release(&cfg->mask.rule_fn);
+	strvec_release(&cfg->mask.rule_arg);
+	free(cfg->clone.command);
+	free(cfg->clone.strategy);
 	memset(cfg, 0, sizeof(*cfg));
 }

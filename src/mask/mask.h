@@ -16,24 +16,46 @@
  * from row to row, so a stream allocates nothing per row.
  *
  * Functions (SPEC §6), their argument and what they keep:
- *   email         user-<hex>@example.com style address; distinct inputs give
- *                 distinct outputs (64 bits of the HMAC), a valid address
- *   name          "First Last" from built-in word lists
+ *   email         "<first name>.<16 hex>@example.com", lower case: distinct
+ *                 inputs give distinct outputs (64 bits of the HMAC), a
+ *                 valid address at a reserved domain; bytes, no case folding
+ *   name          "First Last" from built-in word lists (256 x 256)
  *   first_name    a first name from the built-in list
  *   last_name     a last name from the built-in list
- *   phone         each digit replaced, every other character kept (format kept)
- *   hash          lower-case hex of the HMAC (32 characters)
+ *   phone         each ASCII digit replaced, every other byte kept (format
+ *                 kept); the HMAC covers the whole value, separators too
+ *   hash          lower-case hex of the HMAC (32 characters: its first 16 bytes)
  *   null          SQL NULL (refused on a NOT NULL column when rules are resolved)
- *   redact N      every character but the last N (default 4) becomes '*';
- *                 a value of N characters or fewer becomes all '*'
- *   set VALUE     the constant VALUE
+ *   redact N      every character (UTF-8 code point) but the last N
+ *                 (default 4) becomes '*'; a value of N characters or fewer
+ *                 becomes all '*'; not keyed
+ *   set VALUE     the constant VALUE (not empty: use null for SQL NULL)
  *   shift_days N  a date or timestamp moved by a whole number of days in
- *                 [-N, N] (never 0); one offset per row, derived from the
- *                 row's original shift_days values, so dates of one row keep
- *                 their order; the time part and zone are kept
- *   noise P       a number moved by up to ±P percent; integers stay
- *                 integers, decimals keep their number of decimal places
+ *                 [-N, N] (never 0), N from 1 to 36500. Reads 'YYYY-MM-DD'
+ *                 (years 1 to 9999) alone or followed by ' ' or 'T' and
+ *                 anything, which is kept verbatim (time, zone); 'infinity'
+ *                 and '-infinity' are kept; anything else (' BC' too) is
+ *                 an error. One offset per row, derived from the row's
+ *                 original shift_days values (all of them, in column
+ *                 order), so equal rows shift equally and the dates of one
+ *                 row keep their order and distance; with several
+ *                 shift_days columns the offset stays within the smallest
+ *                 N. A row that would leave the years 1 to 9999 moves the
+ *                 other way.
+ *   noise P       a number moved by up to ±P percent (a whole P from 1 to
+ *                 100): x * (1 + u * P / 100) with u in [-1, 1] from the
+ *                 HMAC of the value. Integers stay integers, decimals keep
+ *                 their number of decimal places; the result never has more
+ *                 integer digits than the input (capped at 99...9), so it
+ *                 fits the same numeric(p, s); exact on the first 18
+ *                 significant digits (later ones are kept). Numbers with
+ *                 an exponent ("1.5e+20") are computed in double; NaN and
+ *                 infinities are kept; 0 stays 0.
  * SQL NULL in stays NULL out for every function.
+ *
+ * Threads: a struct mask_key, struct mask_rules and struct mask_plan are
+ * read-only once built and may be shared; each thread has its own struct
+ * mask_out.
  */
 #ifndef RUNWAY_MASK_H
 #define RUNWAY_MASK_H
@@ -84,8 +106,11 @@ int mask_fn_parse(const char *name);
 
 /*
  * Build the rules from runway.yml's mask section (names and arguments
- * checked: an unknown function, a missing or bad argument is a
- * RUNWAY_E_CONFIG error naming the rule).
+ * checked: an unknown function, a missing or bad argument, a name that is
+ * not table.column or schema.table.column, the same name twice is a
+ * RUNWAY_E_CONFIG error naming the rule: "mask rule 'orders.amount': ...").
+ * *out is overwritten (and empty after a failure); cfg NULL gives no rules.
+ * Release with mask_rules_release() either way.
  */
 int mask_rules_load(struct mask_rules *out, const struct config_mask *cfg,
 		    struct runway_error *err);
@@ -96,7 +121,10 @@ void mask_rules_release(struct mask_rules *r);
  * rule must name an existing table and column (a PostgreSQL rule without a
  * schema means "public"), `null` is refused on a NOT NULL column, and no
  * rule may name a generated column. Errors are RUNWAY_E_CONFIG and name
- * the rule as written.
+ * the rule as written. Also refused: a rule naming a partition (rules name
+ * the partitioned table), two rules for one column ("customers.email" and
+ * "public.customers.email"), and on SQLite any rule with a schema. Names
+ * match byte for byte, as the catalog stores them.
  */
 int mask_rules_check(const struct mask_rules *r, const struct schema *s,
 		     struct runway_error *err);
@@ -114,6 +142,8 @@ void mask_key_free(struct mask_key *k);
  * caller streams them. cols are the row's column names; table's rules are
  * matched by schema (NULL matches "public" or no schema) and name.
  * A partition is masked by its parent's rules: pass the parent's names.
+ * The plan borrows r (mask_plan_rule returns pointers into it): keep the
+ * rules until the plan is freed. cols are only read here.
  */
 struct mask_plan;
 void mask_plan_new(struct mask_plan **out, const struct mask_rules *r,
@@ -137,9 +167,11 @@ void mask_out_release(struct mask_out *o);
 
 /*
  * Mask one row. in[i]/inlen[i] are column i's value (in[i] NULL for SQL
- * NULL; values need not be NUL-terminated). For every column the plan
- * masks, out->val[i]/out->len[i] receive the masked value; other columns'
- * entries are unspecified. A value a function cannot read (shift_days on
+ * NULL; values need not be NUL-terminated); only the columns the plan
+ * masks are read, the others' entries may hold anything. For every column
+ * the plan masks, out->val[i]/out->len[i] receive the masked value (in
+ * out->scratch, valid until the next mask_row or mask_out_release with
+ * this out); other columns' entries are unspecified. A value a function cannot read (shift_days on
  * text that is not a date, noise on text that is not a number) is an error
  * (RUNWAY_E_CHECK) naming the table and column, never the value.
  */

@@ -1,9 +1,11 @@
 /*
  * test_config.c - runway.yml (core/config.h): the SPEC §2 example, unknown
- * keys and bad values with their line, ${VAR} expansion.
+ * keys and bad values with their line, ${VAR} expansion, the mask and
+ * clone sections.
  */
 #include "util/common.h"
 #include "core/config.h"
+#include "mask/mask.h"
 
 #include <setjmp.h>
 #include <cmocka.h>
@@ -94,8 +96,26 @@ static void test_config__spec_example(void **state)
 	assert_string_equal(e->labels.v[1], "us");
 
 	assert_null(config_env(&cfg, "qa"));
+
+	/* the mask key stays raw: the command expands it */
+	assert_string_equal(cfg.mask.key, "${RUNWAY_MASK_KEY}");
+	assert_int_equal(cfg.mask.rule_col.n, 5);
+	assert_int_equal(cfg.mask.rule_fn.n, 5);
+	assert_int_equal(cfg.mask.rule_arg.n, 5);
+	assert_string_equal(cfg.mask.rule_col.v[0], "customers.email");
+	assert_string_equal(cfg.mask.rule_fn.v[0], "email");
+	assert_string_equal(cfg.mask.rule_arg.v[0], "");
+	assert_string_equal(cfg.mask.rule_col.v[3], "customers.birth_date");
+	assert_string_equal(cfg.mask.rule_fn.v[3], "shift_days");
+	assert_string_equal(cfg.mask.rule_arg.v[3], "90");
+	assert_string_equal(cfg.mask.rule_col.v[4], "orders.note");
+	assert_string_equal(cfg.mask.rule_fn.v[4], "null");
+	assert_null(cfg.clone.command);
+	assert_null(cfg.clone.strategy);
 	config_release(&cfg);
 	assert_int_equal(cfg.nenvs, 0);
+	assert_null(cfg.mask.key);
+	assert_int_equal(cfg.mask.rule_col.n, 0);
 }
 
 static void test_config__empty_file(void **state)
@@ -331,6 +351,123 @@ static void test_config__load(void **state)
 	free(dir);
 }
 
+/* Every form a rule can take, and the clone section. */
+static void test_config__mask_section(void **state)
+{
+	static const char text[] =
+		"mask:\n"
+		"  key: ${RUNWAY_MASK_KEY}\n"
+		"  rules:\n"
+		"    customers.email: email\n"
+		"    customers.full_name: name\n"
+		"    sales.customers.phone: phone\n"
+		"    customers.birth_date: { shift_days: 90 }\n"
+		"    customers.card: { redact: 4 }\n"
+		"    customers.iban: { redact: }\n"
+		"    customers.country: { set: \"XX\" }\n"
+		"    customers.city: { set: 'null' }\n"
+		"    customers.zip: { set: null }\n"
+		"    orders.amount: { noise: 10 }\n"
+		"    orders.note: null\n"
+		"    orders.memo: 'null'\n"
+		"    orders.tag: ~\n"
+		"    orders.extra:\n"
+		"clone:\n"
+		"  command: \"zfs clone tank/pg@snap tank/${target}\"\n"
+		"  strategy: auto\n";
+	static const char *const want[][3] = {
+		{ "customers.email", "email", "" },
+		{ "customers.full_name", "name", "" },
+		{ "sales.customers.phone", "phone", "" },
+		{ "customers.birth_date", "shift_days", "90" },
+		{ "customers.card", "redact", "4" },
+		{ "customers.iban", "redact", "" },
+		{ "customers.country", "set", "XX" },
+		{ "customers.city", "set", "null" },  /* quoted: the text "null" */
+		{ "customers.zip", "set", "" },       /* a YAML null: no argument */
+		{ "orders.amount", "noise", "10" },
+		{ "orders.note", "null", "" },
+		{ "orders.memo", "null", "" },
+		{ "orders.tag", "null", "" },
+		{ "orders.extra", "null", "" },
+	};
+	struct runway_error err = RUNWAY_ERROR_INIT;
+	struct runway_config cfg;
+	size_t i;
+
+	must(parse(&cfg, text, &err), &err);
+	assert_string_equal(cfg.mask.key, "${RUNWAY_MASK_KEY}");
+	assert_int_equal(cfg.mask.rule_col.n, ARRAY_SIZE(want));
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		assert_string_equal(cfg.mask.rule_col.v[i], want[i][0]);
+		assert_string_equal(cfg.mask.rule_fn.v[i], want[i][1]);
+		assert_string_equal(cfg.mask.rule_arg.v[i], want[i][2]);
+	}
+	/* raw: ${target} is the command's to fill in */
+	assert_string_equal(cfg.clone.command, "zfs clone tank/pg@snap tank/${target}");
+	assert_string_equal(cfg.clone.strategy, "auto");
+	config_release(&cfg);
+
+	must(parse(&cfg, "mask:\n  key: ~\nclone: {strategy: command}\n", &err), &err);
+	assert_null(cfg.mask.key);
+	assert_int_equal(cfg.mask.rule_col.n, 0);
+	assert_string_equal(cfg.clone.strategy, "command");
+	config_release(&cfg);
+}
+
+/* The section through mask_rules_load: what the commands do with it. */
+static void test_config__mask_rules_load(void **state)
+{
+	struct runway_error err = RUNWAY_ERROR_INIT;
+	struct runway_config cfg;
+	struct mask_rules r = MASK_RULES_INIT;
+
+	must(parse(&cfg, spec_example, &err), &err);
+	must(mask_rules_load(&r, &cfg.mask, &err), &err);
+	assert_int_equal(r.n, 5);
+	assert_int_equal(r.v[3].fn, MASK_SHIFT_DAYS);
+	assert_int_equal(r.v[3].n, 90);
+	assert_int_equal(r.v[4].fn, MASK_NULL);
+	mask_rules_release(&r);
+	config_release(&cfg);
+
+	must(parse(&cfg, "mask:\n  rules:\n    orders.amount: { noise: 0 }\n", &err), &err);
+	assert_int_equal(mask_rules_load(&r, &cfg.mask, &err), -1);
+	assert_int_equal(err.klass, RUNWAY_E_CONFIG);
+	assert_contains(err.msg, "mask rule 'orders.amount': noise needs a percent between 0 and 100");
+	runway_error_clear(&err);
+	config_release(&cfg);
+
+	must(parse(&cfg, "mask:\n  rules:\n    orders.note: { set: ~ }\n", &err), &err);
+	assert_int_equal(mask_rules_load(&r, &cfg.mask, &err), -1);
+	assert_contains(err.msg, "mask rule 'orders.note': set needs a value");
+	runway_error_clear(&err);
+	config_release(&cfg);
+}
+
+static void test_config__mask_errors(void **state)
+{
+	parse_fails("mask:\n  key: k\n  rule:\n    a.b: email\n",
+		    "runway.yml:3: unknown key 'rule' in 'mask'");
+	parse_fails("mask: [a]\n", "runway.yml:1: 'mask' must be a mapping");
+	parse_fails("mask:\n", "runway.yml:1: 'mask' must be a mapping");
+	parse_fails("mask:\n  key: [a, b]\n", "runway.yml:2: 'mask.key' must be a string");
+	parse_fails("mask:\n  rules: [a.b]\n", "runway.yml:2: 'mask.rules' must be a mapping");
+	parse_fails("mask:\n  rules:\n    a.b: [email]\n",
+		    "runway.yml:3: mask rule 'a.b' must be a function or { function: argument }");
+	parse_fails("mask:\n  rules:\n    a.b: { redact: 4, set: x }\n",
+		    "runway.yml:3: mask rule 'a.b' must be a function");
+	parse_fails("mask:\n  rules:\n    a.b: { set: [x] }\n",
+		    "runway.yml:3: mask rule 'a.b' must be a function");
+	parse_fails("mask:\n  rules:\n    a.b: {}\n", "runway.yml:3: mask rule 'a.b' must be a function");
+	parse_fails("mask:\n  rules:\n    [a]: email\n", "runway.yml:3: mask rules must be named");
+	parse_fails("clone:\n  comand: zfs\n", "runway.yml:2: unknown key 'comand' in 'clone'");
+	parse_fails("clone:\n  strategy: fast\n",
+		    "runway.yml:2: 'clone.strategy' must be auto, template, stream or command");
+	parse_fails("clone:\n  command: [zfs]\n", "runway.yml:2: 'clone.command' must be a string");
+	parse_fails("clone: zfs\n", "runway.yml:1: 'clone' must be a mapping");
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_config__spec_example),
 	cmocka_unit_test(test_config__empty_file),
@@ -344,6 +481,9 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_config__env_vars),
 	cmocka_unit_test(test_config__anchors),
 	cmocka_unit_test(test_config__load),
+	cmocka_unit_test(test_config__mask_section),
+	cmocka_unit_test(test_config__mask_rules_load),
+	cmocka_unit_test(test_config__mask_errors),
 };
 
 UNIT_MAIN("config", tests)

@@ -413,3 +413,29 @@ const char *cli_target(const struct runway_ctx *ctx)
 		snprintf(buf, sizeof(buf), "%s", ctx->url.redacted ? ctx->url.redacted : "?");
 	return buf;
 }
+
+static const int caught_signals[3] = { SIGINT, SIGTERM, SIGHUP };
+
+void cli_signals_catch(struct cli_signals *s, void (*handler)(int))
+{
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = handler;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < ARRAY_SIZE(caught_signals); i++)
+		sigaction(caught_signals[i], &sa, &s->old[i]);
+	s->caught = true;
+}
+
+void cli_signals_restore(struct cli_signals *s)
+{
+	size_t i;
+
+	if (!s->caught)
+		return;
+	for (i = 0; i < ARRAY_SIZE(caught_signals); i++)
+		sigaction(caught_signals[i], &s->old[i], NULL);
+	s->caught = false;
+}

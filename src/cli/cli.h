@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <jansson.h>
+#include <signal.h>
 
 #include "core/config.h"
 #include "core/vars.h"
@@ -96,6 +97,17 @@ void cli_ctx_release(struct runway_ctx *ctx);
 int cli_resolve_url(struct runway_ctx *ctx, struct runway_error *err);
 int cli_connect(struct runway_ctx *ctx, struct runway_error *err);
 
+/*
+ * SIGINT, SIGTERM and SIGHUP to handler (commands that clean up after
+ * themselves when stopped: test, clone, mask, env); and back.
+ */
+struct cli_signals {
+	struct sigaction old[3];
+	bool caught;
+};
+void cli_signals_catch(struct cli_signals *s, void (*handler)(int));
+void cli_signals_restore(struct cli_signals *s);
+
 /* Parse global options at the front of argv; returns the index of the command. */
 int cli_parse_globals(struct runway_ctx *ctx, int argc, char **argv, struct runway_error *err);
 void cli_global_help(FILE *out);
@@ -125,6 +137,9 @@ int cmd_log(struct runway_ctx *ctx, int argc, char **argv, struct runway_error *
 int cmd_check(struct runway_ctx *ctx, int argc, char **argv, struct runway_error *err);
 int cmd_test(struct runway_ctx *ctx, int argc, char **argv, struct runway_error *err);
 int cmd_schema(struct runway_ctx *ctx, int argc, char **argv, struct runway_error *err);
+int cmd_mask(struct runway_ctx *ctx, int argc, char **argv, struct runway_error *err);
+int cmd_clone(struct runway_ctx *ctx, int argc, char **argv, struct runway_error *err);
+int cmd_env(struct runway_ctx *ctx, int argc, char **argv, struct runway_error *err);
 
 /* The command table (main.c), for help and the help test. */
 extern const struct runway_cmd runway_commands[];

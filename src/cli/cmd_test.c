@@ -63,13 +63,14 @@ int cmd_test(struct runway_ctx *ctx, int argc, char **argv, struct runway_error 
 	struct report_render_opts ro;
 	struct roundtrip_opts rto;
 	struct progress pg = { false };
-	struct sigaction sa, old_int, old_term, old_hup;
+	struct cli_signals sigs;
 	enum report_format fmt = REPORT_TEXT;
-	bool handlers = false, has_labels = false;
+	bool has_labels = false;
 	struct timespec t0, t1;
 	int rc, ret = -1;
 
 	memset(&ro, 0, sizeof(ro));
+	memset(&sigs, 0, sizeof(sigs));
 	memset(&rto, 0, sizeof(rto));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = cli_parse(ctx, opts, "[--scratch URL] [--format FORMAT] [--labels L,...]", argc, argv,
@@ -96,13 +97,7 @@ int cmd_test(struct runway_ctx *ctx, int argc, char **argv, struct runway_error 
 		goto out;
 	}
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	sigaction(SIGHUP, &sa, &old_hup);
-	handlers = true;
+	cli_signals_catch(&sigs, on_signal);
 
 	if (scratch_create(&sc, scratch_url ? &given : &ctx->url, scratch_url != NULL, err) < 0)
 		goto out;
@@ -152,11 +147,7 @@ out:
 	running = NULL;
 	driver_close(conn);
 	scratch_drop(&sc);
-	if (handlers) {
-		sigaction(SIGINT, &old_int, NULL);
-		sigaction(SIGTERM, &old_term, NULL);
-		sigaction(SIGHUP, &old_hup, NULL);
-	}
+	cli_signals_restore(&sigs);
 	report_release(&r);
 	url_release(&given);
 	strvec_release(&labels);

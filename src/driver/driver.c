@@ -7,6 +7,7 @@
  * "unknown URL" (curl/curl: lib/protocol.c).
  */
 #include "util/common.h"
+#include <unistd.h>
 #include "driver/driver_impl.h"
 #include "driver/trace.h"
 
@@ -248,4 +249,21 @@ char *driver_elapsed_ms(const struct runway_conn *c, const char *param)
 	}
 	runway_buf_adds(&b, fmt);
 	return runway_buf_detach(&b);
+}
+
+int driver_drop_database(struct runway_conn *admin, const char *name, int tries,
+			 struct runway_error *err)
+{
+	struct runway_buf sql = RUNWAY_BUF_INIT;
+	int i, ret;
+
+	runway_buf_adds(&sql, "DROP DATABASE IF EXISTS ");
+	sql_quote_ident(&sql, name);
+	runway_buf_adds(&sql, " WITH (FORCE)");
+	for (i = 0; (ret = driver_exec(admin, sql.buf, err)) < 0 && i < tries; i++) {
+		runway_error_clear(err);
+		usleep(100 * 1000);
+	}
+	runway_buf_release(&sql);
+	return ret;
 }

@@ -147,6 +147,14 @@ int driver_run_batch(struct runway_conn *c, const struct runway_batch *b,
 int driver_lock(struct runway_conn *c, int timeout_ms, struct runway_error *err);
 int driver_unlock(struct runway_conn *c, struct runway_error *err);
 
+/*
+ * DROP DATABASE IF EXISTS name WITH (FORCE) on a server connection,
+ * retried for about tries/10 seconds: a session of the database may still
+ * be closing, or a late cancel request may hit the first attempt.
+ */
+int driver_drop_database(struct runway_conn *admin, const char *name, int tries,
+			 struct runway_error *err);
+
 /* Does table name exist in the connection's default schema? */
 int driver_table_exists(struct runway_conn *c, const char *name, bool *out,
 			struct runway_error *err);

@@ -29,6 +29,7 @@
  */
 #include "util/common.h"
 #include "driver/driver_impl.h"
+#include "driver/postgres.h"
 
 #include <limits.h>
 #include <strings.h>
@@ -1032,3 +1033,8 @@ const struct runway_driver runway_driver_postgres = {
 	.elapsed_ms_fmt = "CAST(round(EXTRACT(epoch FROM clock_timestamp() - CAST(%s AS timestamptz))"
 			  " * 1000) AS bigint)",
 };
+
+PGconn *pg_handle(struct runway_conn *c)
+{
+	return c && c->drv->close == pg_close ? pg_of(c)->pg : NULL;
+}

@@ -107,17 +107,10 @@ void scratch_drop(struct scratch *s)
 		}
 	} else if (s->created && s->admin) {
 		struct runway_error err = RUNWAY_ERROR_INIT;
-		char *sql = xasprintf("DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", s->name);
-		int tries;
-		for (tries = 0; driver_exec(s->admin, sql, &err) < 0 && tries < 50; tries++) {
-			runway_error_clear(&err);
-			usleep(100 * 1000);
-		}
-		if (err.msg)
+		if (driver_drop_database(s->admin, s->name, 50, &err) < 0)
 			fprintf(stderr, "runway: warning: cannot drop the scratch database '%s': %s\n",
 				s->name, err.msg);
 		runway_error_clear(&err);
-		free(sql);
 	}
 	driver_close(s->admin);
 	url_release(&s->url);

@@ -208,5 +208,12 @@ struct runway_conn;
 int mask_apply(struct runway_conn *c, const struct mask_rules *r, const struct mask_key *k,
 	       const struct mask_apply_opts *o, struct mask_apply_result *res,
 	       struct runway_error *err);
+/*
+ * Ask a running mask_apply to stop: async-signal-safe (sets a flag and
+ * cancels the statement in flight). The batch in flight rolls back and
+ * mask_apply fails with RUNWAY_E_INTERRUPTED; committed batches stay, and a
+ * rerun resumes after them.
+ */
+void mask_apply_interrupt(void);
 
 #endif

@@ -106,3 +106,18 @@ void progress_rate_eta(const struct progress *p, char *buf, size_t len, uint64_t
 		snprintf(buf, len, "%s/s", rate);
 	}
 }
+
+void progress_thousands(char *buf, size_t len, uint64_t n)
+{
+	char tmp[32];
+	size_t i, j = 0, digits;
+
+	snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)n);
+	digits = strlen(tmp);
+	for (i = 0; i < digits && j + 2 < len; i++) {
+		if (i && (digits - i) % 3 == 0)
+			buf[j++] = ',';
+		buf[j++] = tmp[i];
+	}
+	buf[j] = '\0';
+}

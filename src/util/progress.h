@@ -38,6 +38,8 @@ void progress_clear(struct progress *p);
  * bytes (total 0: no ETA) since progress_init.
  */
 void progress_size(char *buf, size_t len, uint64_t bytes);
+/* 1234567 -> "1,234,567" into buf. */
+void progress_thousands(char *buf, size_t len, uint64_t n);
 void progress_rate_eta(const struct progress *p, char *buf, size_t len, uint64_t done,
 		       uint64_t total);
 

@@ -31,6 +31,23 @@ int cli_url_arg(struct runway_ctx *ctx, const char *arg, struct runway_url *out,
 	return ret;
 }
 
+/*
+ * The key is prepared: take the variables mask.key names out of the
+ * environment, so that no child (pg_dump, pg_restore, the user's snapshot
+ * command) inherits the secret.
+ */
+static void forget_key_vars(const char *key)
+{
+	const char *p = key, *end;
+
+	while ((p = strstr(p, "${")) != NULL && (end = strchr(p, '}')) != NULL) {
+		char *name = xstrndup(p + 2, (size_t)(end - p - 2));
+		unsetenv(name);
+		free(name);
+		p = end + 1;
+	}
+}
+
 int cli_mask_load(struct runway_ctx *ctx, const char *what, bool rules_optional,
 		  struct mask_rules *rules, struct mask_key **key, struct runway_error *err)
 {
@@ -66,6 +83,7 @@ int cli_mask_load(struct runway_ctx *ctx, const char *what, bool rules_optional,
 	}
 	if (mask_key_init(key, b.buf, b.len, err) < 0)
 		goto out;
+	forget_key_vars(m->key);
 	ret = 0;
 out:
 	if (b.alloc)
@@ -114,7 +132,10 @@ void cli_clone_summary(char *buf, size_t len, const struct clone_result *res)
 	char rows[32], size[32];
 
 	progress_thousands(rows, sizeof(rows), res->rows);
-	if (res->bytes) {
+	if (res->used == CLONE_TEMPLATE || res->used == CLONE_COMMAND) {
+		/* a file-level copy: runway did not see the rows */
+		snprintf(buf, len, "%zu table%s", res->tables, res->tables == 1 ? "" : "s");
+	} else if (res->bytes) {
 		progress_size(size, sizeof(size), res->bytes);
 		snprintf(buf, len, "%zu table%s, %s row%s, %s", res->tables,
 			 res->tables == 1 ? "" : "s", rows, res->rows == 1 ? "" : "s", size);

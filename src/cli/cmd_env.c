@@ -66,9 +66,13 @@ out:
 
 /*
  * Is the database at url the runway `name`? 1 yes, 0 it does not exist,
- * -1 with err set when it exists but is not (or cannot be read).
+ * -1 with err set when it exists but is not (or cannot be read). With
+ * unmarked_ok, a database without runway's mark counts as ours: a creator
+ * killed before it could mark its copy left it (env create refuses a
+ * target that exists, so nobody else made it).
  */
-static int is_ours(const struct runway_url *url, const char *name, struct runway_error *err)
+static int is_ours(const struct runway_url *url, const char *name, bool unmarked_ok,
+		   struct runway_error *err)
 {
 	struct runway_url u = RUNWAY_URL_INIT;
 	struct runway_conn *c = NULL;
@@ -91,6 +95,10 @@ static int is_ours(const struct runway_url *url, const char *name, struct runway
 	}
 	if (driver_table_exists(c, "runway_env", &has, err) < 0)
 		goto out;
+	if (!has && unmarked_ok) {
+		ret = 1;
+		goto out;
+	}
 	if (has && driver_query(c, "SELECT name FROM runway_env", NULL, 0, &rows, err) < 0)
 		goto out;
 	if (!has || rows.nrows != 1 || !rows_get(&rows, 0, 0) || strcmp(rows_get(&rows, 0, 0), name)) {
@@ -218,6 +226,56 @@ out:
 	return ret;
 }
 
+/*
+ * Does the URL template hold a password that is not a ${VAR}? (One in a
+ * variable is expanded only when used, so the registry never holds it.)
+ */
+static bool literal_password(const char *tmpl)
+{
+	struct runway_buf b = RUNWAY_BUF_INIT;
+	const char *p = tmpl, *end;
+	char *r;
+	bool found;
+
+	/* ${VAR} placeholders become "x"; a password left as "x" alone was one */
+	while ((end = strstr(p, "${")) != NULL) {
+		const char *close = strchr(end, '}');
+		if (!close)
+			break;
+		runway_buf_add(&b, p, (size_t)(end - p));
+		runway_buf_adds(&b, "\x01");
+		p = close + 1;
+	}
+	runway_buf_adds(&b, p);
+	r = url_redact(b.buf);
+	/* what redaction replaced must have been placeholders only */
+	found = false;
+	{
+		const char *x = b.buf, *y = r;
+		while (*x && *y) {
+			if (*x == *y) {
+				x++;
+				y++;
+				continue;
+			}
+			/* y is at "***": x's replaced run must be only placeholders */
+			if (strncmp(y, "***", 3)) {
+				found = true;
+				break;
+			}
+			y += 3;
+			while (*x && *x != *y) {
+				if (*x != '\x01')
+					found = true;
+				x++;
+			}
+		}
+	}
+	free(r);
+	runway_buf_release(&b);
+	return found;
+}
+
 static int env_create(struct runway_ctx *ctx, int argc, char **argv, struct runway_error *err)
 {
 	const char *from_name = NULL, *ref = NULL, *ttl = NULL, *target = NULL, *strategy = NULL;
@@ -293,10 +351,7 @@ static int env_create(struct runway_ctx *ctx, int argc, char **argv, struct runw
 	e.from = xstrdup(from_name);
 	e.engine = xstrdup(src.scheme);
 	if (target) {
-		char *r = url_redact(target);
-		bool has_password = strcmp(r, target) != 0;
-		free(r);
-		if (has_password) {
+		if (literal_password(target)) {
 			runway_error_set(err, RUNWAY_E_USAGE,
 					 "--target: the URL holds a password; runway would have to store it");
 			runway_error_hint(err, "write ${VAR} for it (expanded from the environment), "
@@ -356,7 +411,7 @@ static int env_create(struct runway_ctx *ctx, int argc, char **argv, struct runw
 	e.pid = (long)getpid();
 	e.created = time(NULL);
 	e.expires = ttl_s ? e.created + ttl_s : 0;
-	if (envreg_save(&e, err) < 0)
+	if (envreg_create(&e, err) < 0)
 		goto out;
 	registered = true;
 
@@ -519,7 +574,7 @@ static int destroy(struct runway_ctx *ctx, const struct envreg_entry *e, struct 
 	}
 	if (entry_url(ctx, e, &url, err) < 0)
 		goto out;
-	ours = is_ours(&url, e->name, err);
+	ours = is_ours(&url, e->name, !strcmp(envreg_state(e, time(NULL)), "failed"), err);
 	if (ours < 0)
 		goto out;
 	if (ours && drop_target(&url, err) < 0)

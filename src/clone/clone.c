@@ -540,13 +540,14 @@ static int sq_count(sqlite3 *db, struct clone_result *res, const char *path,
 
 	if (sq_tables(db, &names, &types, path, err) < 0)
 		goto out;
-	res->tables = names.n;
 	for (i = 0; i < names.n; i++) {
 		sqlite3_stmt *st = NULL;
 		char *q, *sql;
 
-		if (!strcmp(types.v[i], "virtual"))
+		/* the user's tables: runway's own bookkeeping is not counted */
+		if (!strcmp(types.v[i], "virtual") || !strncmp(names.v[i], "runway_", 7))
 			continue;
+		res->tables++;
 		q = sq_quote(names.v[i]);
 		sql = xasprintf("SELECT count(*) FROM %s", q);
 		if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
@@ -649,6 +650,8 @@ int clone_mask_target(const struct runway_url *url, const struct clone_opts *o,
 	struct mask_apply_opts mo = MASK_APPLY_OPTS_INIT;
 	struct mask_apply_result mr;
 	struct runway_conn *c = NULL;
+	struct mask_rules kept = MASK_RULES_INIT;
+	const struct mask_rules *rules = o->rules;
 	int rc, ret = -1;
 
 	memset(&mr, 0, sizeof(mr));
@@ -663,13 +666,35 @@ int clone_mask_target(const struct runway_url *url, const struct clone_opts *o,
 		clone_fail_interrupted(err);
 		goto out;
 	}
-	rc = mask_apply(c, o->rules, o->key, &mo, &mr, err);
+	/*
+	 * --tables left some tables out of the copy: their rules have nothing
+	 * to mask (the rules were checked against the source already)
+	 */
+	if (o->tables && o->tables->n) {
+		struct schema s = SCHEMA_INIT;
+		size_t i;
+		if (schema_read(&s, c, err) < 0) {
+			masking = 0;
+			goto out;
+		}
+		kept.v = xcalloc(o->rules->n + 1, sizeof(*kept.v));
+		for (i = 0; i < o->rules->n; i++) {
+			const struct mask_rule *r = &o->rules->v[i];
+			if (schema_find_table(&s, r->schema, r->table) ||
+			    (!r->schema && schema_find_table(&s, "public", r->table)))
+				kept.v[kept.n++] = *r; /* borrowed: only kept.v is freed */
+		}
+		schema_release(&s);
+		rules = &kept;
+	}
+	rc = rules->n ? mask_apply(c, rules, o->key, &mo, &mr, err) : 0;
 	masking = 0;
 	if (rc < 0)
 		goto out;
 	res->masked += mr.rows;
 	ret = 0;
 out:
+	free(kept.v);
 	clone_close(c);
 	if (ret < 0 && clone_interrupted())
 		clone_fail_interrupted(err);

@@ -211,6 +211,14 @@ static bool same_server(const struct runway_url *a, const struct runway_url *b)
 	return same;
 }
 
+static void free_secret(char *s)
+{
+	if (s) {
+		secure_wipe(s, strlen(s));
+		free(s);
+	}
+}
+
 /*
  * A conninfo string for a server tool: every setting of the URL but the
  * password (into *password, or NULL), with dbname replaced.
@@ -234,6 +242,22 @@ static int tool_conninfo(char **out, char **password, const struct runway_url *u
 			*password = xstrdup(o->val);
 			continue;
 		}
+		/*
+		 * libpq reads sslpassword from no environment variable, and a
+		 * child's argv is readable by every user of the machine
+		 */
+		if (!strcmp(o->keyword, "sslpassword")) {
+			runway_buf_release(&b);
+			PQconninfoFree(opts);
+			free_secret(*password);
+			*password = NULL;
+			runway_error_set(err, RUNWAY_E_USAGE,
+					 "clone: '%s' has an sslpassword, which pg_dump would get on its "
+					 "command line", u->redacted);
+			runway_error_hint(err, "use a client key without a passphrase for the clone, or "
+					       "a service file (PGSERVICEFILE) that holds it");
+			return -1;
+		}
 		runway_buf_addf(&b, "%s='", o->keyword);
 		for (p = o->val; *p; p++) {
 			if (*p == '\'' || *p == '\\')
@@ -254,13 +278,6 @@ static int tool_conninfo(char **out, char **password, const struct runway_url *u
 	return 0;
 }
 
-static void free_secret(char *s)
-{
-	if (s) {
-		secure_wipe(s, strlen(s));
-		free(s);
-	}
-}
 
 /* A copy of u that connects to database db. */
 static int url_for_db(struct runway_url *out, const struct runway_url *u, const char *db,
@@ -730,7 +747,8 @@ static void count_tables(struct pgc *g)
 	if (driver_connect(&c, &g->data_url, &e) == 0 &&
 	    query1(c, "SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
 		   " ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND n.nspname !~ '^pg_'"
-		   " AND n.nspname <> 'information_schema'", NULL, 0, &v, &e) == 0 && v)
+		   " AND n.nspname <> 'information_schema' AND c.relname !~ '^runway_'",
+		   NULL, 0, &v, &e) == 0 && v)
 		g->res->tables = (size_t)strtoul(v, NULL, 10);
 	free(v);
 	driver_close(c);

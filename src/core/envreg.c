@@ -144,6 +144,8 @@ out:
 	return ret;
 }
 
+static int save(const struct envreg_entry *e, bool exclusive, struct runway_error *err);
+
 static json_t *str_or_null(const char *s)
 {
 	return s ? json_string(s) : json_null();
@@ -160,6 +162,16 @@ static int mkdirs(struct runway_error *err)
 }
 
 int envreg_save(const struct envreg_entry *e, struct runway_error *err)
+{
+	return save(e, false, err);
+}
+
+int envreg_create(const struct envreg_entry *e, struct runway_error *err)
+{
+	return save(e, true, err);
+}
+
+static int save(const struct envreg_entry *e, bool exclusive, struct runway_error *err)
 {
 	char *path = entry_path(e->name), *tmp = NULL, *text = NULL;
 	char created[32], expires[32];
@@ -197,7 +209,22 @@ int envreg_save(const struct envreg_entry *e, struct runway_error *err)
 		goto out;
 	}
 	f = NULL;
-	if (rename(tmp, path) < 0) {
+	if (exclusive) {
+		/* link() fails if the name exists: of two creators, one wins */
+		if (link(tmp, path) < 0) {
+			if (errno == EEXIST) {
+				runway_error_set(err, RUNWAY_E_USAGE, "a runway named '%s' exists",
+						 e->name);
+				runway_error_hint(err, "'runway env destroy %s' first, or pick another name",
+						  e->name);
+			} else {
+				runway_error_set(err, RUNWAY_E_IO, "cannot write '%s': %s", path,
+						 strerror(errno));
+			}
+			goto out;
+		}
+		unlink(tmp);
+	} else if (rename(tmp, path) < 0) {
 		runway_error_set(err, RUNWAY_E_IO, "cannot write '%s': %s", path, strerror(errno));
 		goto out;
 	}

@@ -56,6 +56,8 @@ int envreg_parse_ttl(const char *s, long *seconds, struct runway_error *err);
 int envreg_load(struct envreg_entry *e, const char *name, struct runway_error *err);
 bool envreg_exists(const char *name);
 int envreg_save(const struct envreg_entry *e, struct runway_error *err);
+/* Save a new entry; RUNWAY_E_USAGE when one of that name exists (atomic). */
+int envreg_create(const struct envreg_entry *e, struct runway_error *err);
 int envreg_remove(const char *name, struct runway_error *err);
 /* Names of the registered runways, sorted. */
 int envreg_list(struct strvec *names, struct runway_error *err);

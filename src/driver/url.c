@@ -149,6 +149,21 @@ void url_release(struct runway_url *u)
 	memset(u, 0, sizeof(*u));
 }
 
+/*
+ * Where the host part of a URL's authority ends ('/', '?' or the end). As
+ * in libpq and url_redact, only '/' ends the userinfo, so a password may
+ * hold '?': the host starts after the last '@' before the first '/'.
+ */
+static const char *host_end(const char *auth)
+{
+	const char *slash = auth + strcspn(auth, "/"), *p, *host = auth;
+
+	for (p = auth; p < slash; p++)
+		if (*p == '@')
+			host = p + 1;
+	return host + strcspn(host, "/?");
+}
+
 char *url_with_database(const char *url, const char *db)
 {
 	struct runway_buf b = RUNWAY_BUF_INIT;
@@ -157,8 +172,7 @@ char *url_with_database(const char *url, const char *db)
 
 	if (!auth)
 		return xstrdup(url);
-	auth += 3;
-	path = auth + strcspn(auth, "/?");
+	path = host_end(auth + 3);
 	query = path + strcspn(path, "?");
 	runway_buf_add(&b, url, (size_t)(path - url));
 	runway_buf_addch(&b, '/');
@@ -181,8 +195,7 @@ char *url_database(const char *url)
 
 	if (!auth)
 		return NULL;
-	auth += 3;
-	p = auth + strcspn(auth, "/?");
+	p = host_end(auth + 3);
 	if (*p != '/')
 		return NULL;
 	p++;

@@ -109,6 +109,8 @@ struct job {
 	char *select_first;      /* the batch query without and with a last key */
 	char *select_next;
 	char *update;            /* SQLite: the batch's UPDATE (PostgreSQL: per statement) */
+	char *trig_off;          /* run around each batch's UPDATE, in its transaction, so */
+	char *trig_on;           /* the table's UPDATE triggers do not see it, or NULL */
 	char *rules;             /* for runway_mask_state: "email=email,..." */
 	bool done;               /* runway_mask_state says finished */
 	char *last_key;          /* runway_mask_state's JSON, or NULL */
@@ -193,6 +195,8 @@ static void job_release(struct job *j)
 	free(j->select_first);
 	free(j->select_next);
 	free(j->update);
+	free(j->trig_off);
+	free(j->trig_on);
 	free(j->rules);
 	free(j->last_key);
 	memset(j, 0, sizeof(*j));
@@ -412,11 +416,71 @@ static void add_rule(struct runway_buf *b, const char *col, const struct mask_ru
 }
 
 /*
+ * The user's triggers that an UPDATE of t would fire must not see the
+ * masking: an audit trigger would copy every original value into its log.
+ * Each batch switches them off and on again inside its own transaction
+ * (PostgreSQL: DISABLE/ENABLE TRIGGER, restoring ALWAYS; SQLite, which
+ * cannot disable one: DROP TRIGGER, then its CREATE statement as stored),
+ * so an interrupted run leaves them as they were.
+ */
+static void job_triggers(struct job *j, const struct schema *s, bool pg)
+{
+	struct runway_buf off = RUNWAY_BUF_INIT, on = RUNWAY_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < s->ntriggers; i++) {
+		const struct schema_trigger *tr = &s->triggers[i];
+		const char *d = tr->definition ? tr->definition : "";
+		bool fires = false;
+		const char *p;
+
+		if (strcmp(tr->table, j->t->obj.name) ||
+		    (pg && (!tr->obj.schema || !j->t->obj.schema ||
+			    strcmp(tr->obj.schema, j->t->obj.schema))))
+			continue;
+		if (tr->enabled && (!strcmp(tr->enabled, "disabled") || !strcmp(tr->enabled, "replica")))
+			continue;
+		/* "BEFORE UPDATE OF x ON t", "AFTER INSERT OR UPDATE ON t" */
+		for (p = d; (p = strcasestr(p, "update")) != NULL; p += 6)
+			if (p > d && isspace((unsigned char)p[-1]) &&
+			    (isspace((unsigned char)p[6]) || !p[6]))
+				fires = true;
+		if (!fires)
+			continue;
+		if (pg) {
+			runway_buf_adds(&off, "ALTER TABLE ");
+			add_table(&off, j->t);
+			runway_buf_adds(&off, " DISABLE TRIGGER ");
+			sql_quote_ident(&off, tr->obj.name);
+			runway_buf_adds(&off, ";\n");
+			runway_buf_adds(&on, "ALTER TABLE ");
+			add_table(&on, j->t);
+			runway_buf_adds(&on, tr->enabled && !strcmp(tr->enabled, "always")
+						     ? " ENABLE ALWAYS TRIGGER " : " ENABLE TRIGGER ");
+			sql_quote_ident(&on, tr->obj.name);
+			runway_buf_adds(&on, ";\n");
+		} else {
+			runway_buf_adds(&off, "DROP TRIGGER ");
+			sql_quote_ident(&off, tr->obj.name);
+			runway_buf_adds(&off, ";\n");
+			runway_buf_adds(&on, d);
+			runway_buf_adds(&on, ";\n");
+		}
+	}
+	if (off.len) {
+		j->trig_off = runway_buf_detach(&off);
+		j->trig_on = runway_buf_detach(&on);
+	}
+	runway_buf_release(&off);
+	runway_buf_release(&on);
+}
+
+/*
  * Set up the job of table t: which columns the rules mask, the key to walk
  * by, the queries. Leaves j->plan NULL when t has no rules.
  */
-static int job_init(struct job *j, const struct schema_table *t, const struct mask_rules *r,
-		    bool pg, size_t batch, struct runway_error *err)
+static int job_init(struct job *j, const struct schema *s, const struct schema_table *t,
+		    const struct mask_rules *r, bool pg, size_t batch, struct runway_error *err)
 {
 	struct mask_plan *all = NULL;
 	struct runway_buf rules = RUNWAY_BUF_INIT;
@@ -440,7 +504,12 @@ static int job_init(struct job *j, const struct schema_table *t, const struct ma
 	for (i = 0; i < t->nconstraints; i++)
 		if (t->constraints[i].type == SCHEMA_PRIMARY_KEY)
 			pk = &t->constraints[i];
-	if (pk && pk->columns.n) {
+	/*
+	 * SQLite walks every rowid table by rowid: keys are bound as text, and
+	 * a key column without a declared type (no affinity) would never equal
+	 * its text, so no row would be updated.
+	 */
+	if (pk && pk->columns.n && (pg || strvec_has(&t->options, "without rowid"))) {
 		for (i = 0; i < pk->columns.n; i++) {
 			const struct schema_column *col = find_column(t, pk->columns.v[i]);
 			if (!col) {
@@ -475,7 +544,8 @@ static int job_init(struct job *j, const struct schema_table *t, const struct ma
 	for (i = 0; i < t->ncolumns; i++) {
 		if (!mask_plan_rule(all, i))
 			continue;
-		if (strvec_has(&j->keys, t->columns[i].name)) {
+		if (strvec_has(&j->keys, t->columns[i].name) ||
+		    (pk && strvec_has(&pk->columns, t->columns[i].name))) {
 			runway_error_set(err, RUNWAY_E_CONFIG,
 					 "mask: cannot mask '%s.%s' in place: it is part of the primary key",
 					 j->name, t->columns[i].name);
@@ -503,6 +573,7 @@ static int job_init(struct job *j, const struct schema_table *t, const struct ma
 	j->select_next = select_sql(j, pg, batch, true);
 	if (!pg)
 		j->update = sq_update_sql(j);
+	job_triggers(j, s, pg);
 	ret = 0;
 out:
 	mask_plan_free(all);
@@ -653,7 +724,7 @@ static uint64_t count_rows(struct run *rn, const struct job *j)
 static int run_batch(struct run *rn, struct job *j, char **last, bool have_last, size_t *n,
 		     struct runway_error *err)
 {
-	struct runway_rows rows = RUNWAY_ROWS_INIT;
+	struct runway_rows rows = RUNWAY_ROWS_INIT, changed = RUNWAY_ROWS_INIT;
 	struct mask_out mo = MASK_OUT_INIT;
 	struct runway_buf vals = RUNWAY_BUF_INIT, sql = RUNWAY_BUF_INIT;
 	const char **in = NULL, **params = NULL, **chunk = NULL;
@@ -710,6 +781,8 @@ static int run_batch(struct run *rn, struct job *j, char **last, bool have_last,
 			params[r * w + nk + i] =
 				off[r * nc + i] == SIZE_MAX ? NULL : vals.buf + off[r * nc + i];
 	}
+	if (j->trig_off && rows.nrows && driver_exec(rn->c, j->trig_off, err) < 0)
+		goto out;
 	if (rn->pg) {
 		/* as many rows a statement as the protocol's parameter count allows */
 		per = (PG_MAX_PARAMS - 2 * nk) / w;
@@ -741,7 +814,21 @@ static int run_batch(struct run *rn, struct job *j, char **last, bool have_last,
 		json = sql.buf;
 		if (driver_query(rn->c, j->update, &json, 1, NULL, err) < 0)
 			goto out;
+		/* every row read must have been written: a key that matched nothing is a bug */
+		if (driver_query(rn->c, "SELECT changes()", NULL, 0, &changed, err) < 0)
+			goto out;
+		if (!rows_get(&changed, 0, 0) ||
+		    strtoull(rows_get(&changed, 0, 0), NULL, 10) != rows.nrows) {
+			runway_error_set(err, RUNWAY_E_INTERNAL,
+					 "mask: '%s': %s of %zu rows were updated", j->name,
+					 rows_get(&changed, 0, 0) ? rows_get(&changed, 0, 0) : "?",
+					 rows.nrows);
+			from_db = false;
+			goto out;
+		}
 	}
+	if (j->trig_on && rows.nrows && driver_exec(rn->c, j->trig_on, err) < 0)
+		goto out;
 	if (rows.nrows)
 		lastkey = key_json(&rows, rows.nrows - 1, nk);
 	state[0] = j->name;
@@ -787,6 +874,35 @@ out:
 	runway_buf_release(&vals);
 	runway_buf_release(&sql);
 	rows_release(&rows);
+	rows_release(&changed);
+	return ret;
+}
+
+/*
+ * After masking, the original values still sit in the files: PostgreSQL
+ * keeps the old row versions (and their index entries and TOAST) until
+ * vacuumed, SQLite's journal or WAL may hold old pages. VACUUM FULL
+ * rewrites each masked table and its indexes; on SQLite secure_delete
+ * (set before masking) zeroes freed space and a checkpoint empties the WAL.
+ */
+static int scrub(struct run *rn, const struct job *jobs, size_t n, struct runway_error *err)
+{
+	struct runway_buf sql = RUNWAY_BUF_INIT;
+	size_t i;
+	int ret = 0;
+
+	if (!rn->pg)
+		return driver_exec(rn->c, "PRAGMA wal_checkpoint(TRUNCATE)", err);
+	for (i = 0; i < n && ret == 0; i++) {
+		runway_buf_reset(&sql);
+		runway_buf_adds(&sql, "VACUUM FULL ");
+		add_table(&sql, jobs[i].t);
+		ret = driver_exec(rn->c, sql.buf, err);
+		if (ret < 0)
+			runway_error_prefix(err, "mask: cannot rewrite '%s' without its original values",
+					    jobs[i].name);
+	}
+	runway_buf_release(&sql);
 	return ret;
 }
 
@@ -859,9 +975,12 @@ int mask_apply(struct runway_conn *c, const struct mask_rules *r, const struct m
 
 	if (schema_read(&s, c, err) < 0 || mask_rules_check(r, &s, err) < 0)
 		goto out;
+	/* an UPDATE must not leave the original bytes in freed space of the file */
+	if (!rn.pg && driver_exec(c, "PRAGMA secure_delete = ON", err) < 0)
+		goto out;
 	jobs = xcalloc(s.ntables + 1, sizeof(*jobs));
 	for (i = 0; i < s.ntables; i++) {
-		if (job_init(&jobs[njobs], &s.tables[i], r, rn.pg, rn.batch, err) < 0) {
+		if (job_init(&jobs[njobs], &s, &s.tables[i], r, rn.pg, rn.batch, err) < 0) {
 			job_release(&jobs[njobs]);
 			goto out;
 		}
@@ -888,6 +1007,8 @@ int mask_apply(struct runway_conn *c, const struct mask_rules *r, const struct m
 			goto out;
 		res->tables++;
 	}
+	if (res->tables && scrub(&rn, jobs, njobs, err) < 0)
+		goto out;
 	ret = 0;
 out:
 	progress_clear(&rn.pr);

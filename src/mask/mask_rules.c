@@ -265,6 +265,46 @@ out:
 	return ret;
 }
 
+/*
+ * A table that inherits (INHERITS, not a partition) from a table with rules
+ * holds rows that SELECT on the parent returns, yet it is copied and
+ * updated on its own: each child needs its own rule for the column, or its
+ * originals would survive.
+ */
+static int check_children(const struct mask_rules *rs, size_t i, const struct schema *s,
+			  const struct schema_table **tables, struct runway_error *err)
+{
+	const struct schema_table *t = tables[i];
+	char *parent = t->obj.schema ? xasprintf("%s.%s", t->obj.schema, t->obj.name)
+				     : xstrdup(t->obj.name);
+	size_t k, j;
+	int ret = 0;
+
+	for (k = 0; k < s->ntables && !ret; k++) {
+		const struct schema_table *u = &s->tables[k];
+		bool covered = false;
+
+		if (!strvec_has(&u->inherits, parent))
+			continue;
+		for (j = 0; j < rs->n; j++)
+			if (tables[j] == u && !strcmp(rs->v[j].column, rs->v[i].column))
+				covered = true;
+		if (!covered) {
+			char *name = rule_name(&rs->v[i]);
+			runway_error_set(err, RUNWAY_E_CONFIG, "mask rule '%s': table '%s' inherits "
+					 "from '%s' and has no rule for '%s'", name, u->obj.name,
+					 t->obj.name, rs->v[i].column);
+			runway_error_hint(err, "add a rule '%s%s%s.%s: ...' so its rows are masked too",
+					  u->obj.schema ? u->obj.schema : "", u->obj.schema ? "." : "",
+					  u->obj.name, rs->v[i].column);
+			free(name);
+			ret = -1;
+		}
+	}
+	free(parent);
+	return ret;
+}
+
 int mask_rules_check(const struct mask_rules *r, const struct schema *s,
 		     struct runway_error *err)
 {
@@ -277,6 +317,8 @@ int mask_rules_check(const struct mask_rules *r, const struct schema *s,
 	tables = xcalloc(r->n, sizeof(*tables));
 	for (i = 0; i < r->n && !ret; i++)
 		ret = check_rule(r, i, s, tables, err);
+	for (i = 0; i < r->n && !ret; i++)
+		ret = check_children(r, i, s, tables, err);
 	free(tables);
 	return ret;
 }

@@ -323,4 +323,23 @@ no_secret
 zero "another key" other.db "ATTACH 'once.db' AS o; SELECT count(*) FROM customers c JOIN o.customers x USING (id)
 	WHERE c.email = x.email"
 ok "another key masks differently; the key is not in traced SQL"
+
+# a key without a declared type, and an UPDATE trigger that logs old values
+mkdir odd
+cat >odd/runway.yml <<'YML'
+mask:
+  key: ${RUNWAY_MASK_KEY}
+  rules:
+    t.email: email
+YML
+sq odd/odd.db "CREATE TABLE t (id PRIMARY KEY, email text); CREATE TABLE t_log (old text);
+	CREATE TRIGGER t_keep AFTER UPDATE OF email ON t BEGIN INSERT INTO t_log VALUES (old.email); END;
+	WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 25)
+	INSERT INTO t SELECT i, 'origsecret' || i || '@corp.test' FROM n;"
+expect_exit 0 runway -C odd --db sqlite:odd.db mask --batch 10
+zero "typeless key: originals left" odd/odd.db "SELECT count(*) FROM t WHERE email LIKE 'origsecret%'"
+zero "the trigger saw the masking" odd/odd.db "SELECT count(*) FROM t_log"
+eq "trigger kept" "$(sq odd/odd.db "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name = 't_keep'")" 1
+if grep -q origsecret odd/odd.db; then fail "an original value is still in the file"; fi
+ok "a key without a type is walked by rowid; UPDATE triggers do not see the masking; no original left in the file"
 done_testing

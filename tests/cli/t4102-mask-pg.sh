@@ -300,4 +300,49 @@ sed -i 's/tiny.email: email/tiny.code: { set: "XY" }/' tiny/runway.yml
 expect_exit 0 runway -C tiny --db "$(url "${PG_DB}_tiny")" mask
 eq "tiny after set" "$(pq "${PG_DB}_tiny" "SELECT string_agg(code || octet_length(code), ',' ORDER BY id) FROM tiny")" "XY3,XY3"
 ok "masked values too long for varchar(12) or char(3): exit 1, nothing changed; a shorter one is padded"
+
+# triggers do not see the masking; no original survives in the table's files
+copy trig
+pq "${PG_DB}_trig" "CREATE TABLE tr_log (old text);
+	CREATE TABLE tr (id int PRIMARY KEY, email text);
+	CREATE FUNCTION keep_old() RETURNS trigger LANGUAGE plpgsql AS
+	  \$\$BEGIN INSERT INTO tr_log VALUES (OLD.email); RETURN NEW; END\$\$;
+	CREATE TRIGGER tr_audit AFTER UPDATE ON tr FOR EACH ROW EXECUTE FUNCTION keep_old();
+	CREATE TRIGGER tr_always BEFORE INSERT OR UPDATE ON tr FOR EACH ROW EXECUTE FUNCTION keep_old();
+	ALTER TABLE tr ENABLE ALWAYS TRIGGER tr_always;
+	INSERT INTO tr SELECT i, 'origsecret' || i || '@corp.test' FROM generate_series(1, 300) i;
+	DELETE FROM tr_log" || fail "cannot make tr"
+mkdir trig
+cat >trig/runway.yml <<'YML'
+mask:
+  key: ${RUNWAY_MASK_KEY}
+  rules:
+    tr.email: email
+YML
+expect_exit 0 runway -C trig --db "$(url "${PG_DB}_trig")" mask --batch 100
+zero "originals in tr" "${PG_DB}_trig" "SELECT count(*) FROM tr WHERE email LIKE 'origsecret%'"
+zero "the audit trigger fired" "${PG_DB}_trig" "SELECT count(*) FROM tr_log"
+eq "triggers after masking" "$(pq "${PG_DB}_trig" "SELECT string_agg(tgname || ':' || tgenabled::text, ',' ORDER BY tgname) FROM pg_trigger WHERE tgrelid = 'tr'::regclass")" \
+	"tr_always:A,tr_audit:O"
+pq "${PG_DB}_trig" "CHECKPOINT" >/dev/null
+zero "originals in tr's file" "${PG_DB}_trig" \
+	"SELECT position('origsecret1@' in pg_read_binary_file(pg_relation_filepath('tr'))::text)"
+zero "originals in tr's file (hex)" "${PG_DB}_trig" \
+	"SELECT position(convert_to('origsecret1@', 'UTF8') in pg_read_binary_file(pg_relation_filepath('tr')))"
+ok "UPDATE triggers (ALWAYS too) do not see the masking and are restored; VACUUM FULL leaves no original in the table's file"
+
+# a table inheriting from a ruled table needs its own rule
+copy inh
+pq "${PG_DB}_inh" "CREATE TABLE person (id int PRIMARY KEY, email text);
+	CREATE TABLE staff (badge int) INHERITS (person);
+	INSERT INTO staff VALUES (1, 'childsecret@corp.test', 7)" || fail "cannot make person/staff"
+mkdir inh
+printf 'mask:\n  key: ${RUNWAY_MASK_KEY}\n  rules:\n    person.email: email\n' >inh/runway.yml
+expect_exit 2 runway -C inh --db "$(url "${PG_DB}_inh")" mask
+expect_contains err "'staff' inherits"
+printf '    staff.email: email\n' >>inh/runway.yml
+pq "${PG_DB}_inh" "ALTER TABLE staff ADD PRIMARY KEY (id)" >/dev/null
+expect_exit 0 runway -C inh --db "$(url "${PG_DB}_inh")" mask
+zero "child originals" "${PG_DB}_inh" "SELECT count(*) FROM person WHERE email LIKE 'childsecret%'"
+ok "rules on a parent table require rules on its inheritance children, which are then masked"
 done_testing

@@ -83,4 +83,32 @@ expect_exit 0 runway env destroy pr-1
 db_exists runway_env_pr_1 && fail "destroy left the database"
 test ! -e .runway/envs/pr-1.json || fail "destroy kept the record"
 ok "destroy"
+
+# a creator killed before it marked its copy: gc drops what it left
+pg_admin_sql 'CREATE DATABASE runway_env_dead' >/dev/null
+at_exit 'drop_db runway_env_dead; drop_db rw_t4202_pw-x'
+cat >.runway/envs/dead.json <<'JSON'
+{ "name": "dead", "from": "prod", "engine": "postgres", "url": "x", "target": null,
+  "database": "runway_env_dead", "state": "creating", "pid": 999999999, "masked": true,
+  "created": "2026-01-01T00:00:00Z", "expires": null }
+JSON
+expect_exit 0 runway env gc
+db_exists runway_env_dead && fail "gc left a failed runway's database"
+test ! -e .runway/envs/dead.json || fail "gc kept the failed record"
+ok "gc drops the unmarked database of a creator that died"
+
+# a password in \${VAR} is fine in --target: the registry keeps the placeholder
+hostport=${PG_ADMIN_URL#*://}
+hostport=${hostport#*@}
+hostport=${hostport%%/*}
+PW=not-a-real-secret-42
+export PW
+expect_exit 0 runway env create pw-x --from prod --no-mask --target "postgres://runway:\${PW}@$hostport/rw_t4202_{name}"
+db_exists rw_t4202_pw-x || fail "no database at the --target"
+expect_contains .runway/envs/pw-x.json '${PW}'
+expect_not_contains .runway/envs/pw-x.json "$PW"
+expect_not_contains "$TEST_DIR/out" "$PW"
+expect_exit 0 runway env destroy pw-x
+db_exists rw_t4202_pw-x && fail "destroy left the --target database"
+ok "--target with a \${VAR} password: kept unexpanded in the registry, destroy finds it"
 done_testing

@@ -249,6 +249,9 @@ static void test_url__with_database(void **state)
 		"postgres://app:pw@db/other?sslmode=require");
 	with_db("postgresql://db", "x", "postgresql://db/x");
 	with_db("postgres://db?host=/tmp", "a b\"c", "postgres://db/a%20b%22c?host=/tmp");
+	with_db("postgres://u:TOP?SECRET@db:5432/app?sslmode=require", "x",
+		"postgres://u:TOP?SECRET@db:5432/x?sslmode=require");
+	with_db("postgres://u:a@b?c@db/app", "y", "postgres://u:a@b?c@db/y");
 	db = url_database("postgres://db:5432/");
 	assert_null(db);
 	db = url_database("postgres://db/s%2Fx");

@@ -22,8 +22,8 @@ const struct runway_cmd runway_commands[] = {
 	{ "check", cmd_check, CMD_CONFIG, "pre-check changes: unsafe locks, destructive operations, missing reverts" },
 	{ "test", cmd_test, CMD_CONFIG, "deploy, verify, revert and redeploy every change on a scratch database" },
 	{ "schema", cmd_schema, CMD_CONFIG | CMD_DB, "print the canonical schema of the target (sql, json or dot)" },
-	{ "clone", cmd_clone, CMD_CONFIG, "copy a database into a new one, masking personal data on the way" },
-	{ "env", cmd_env, CMD_CONFIG, "runways: create, list, destroy and collect masked clones" },
+	{ "clone", cmd_clone, CMD_CONFIG | CMD_NO_ENV, "copy a database into a new one, masking personal data on the way" },
+	{ "env", cmd_env, CMD_CONFIG | CMD_NO_ENV, "runways: create, list, destroy and collect masked clones" },
 	{ "mask", cmd_mask, CMD_CONFIG | CMD_DB | CMD_PROTECTED, "mask personal data in place with the rules of runway.yml" },
 	{ NULL, NULL, 0, NULL },
 };

@@ -313,6 +313,8 @@ static int prepare(struct runway_ctx *ctx, struct runway_error *err)
 		return 0;
 	if (config_load(&ctx->cfg, CONFIG_FILE, true, err) < 0)
 		return -1;
+	if (f & CMD_NO_ENV)
+		return 0;
 	if (select_env(ctx, url_given, err) < 0)
 		return -1;
 	if (config_env_vars(ctx->env, &ctx->vars, err) < 0)

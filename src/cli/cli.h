@@ -34,6 +34,9 @@ enum cmd_flags {
 	CMD_DB = 1 << 1,
 	CMD_PROTECTED = 1 << 2,
 	CMD_CREATES = 1 << 3, /* may create the database (a new SQLite file) */
+	CMD_NO_ENV = 1 << 4,  /* with CMD_CONFIG: the command names its databases
+				 itself (clone SRC DST, env --from): no environment
+				 is selected, so no default_env is needed */
 };
 
 struct runway_ctx;

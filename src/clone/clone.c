@@ -828,6 +828,21 @@ static int sq_clone(const struct runway_url *src, const struct runway_url *dst,
 		u = xasprintf("sqlite:%s", tmp);
 		if (url_parse(&tmp_url, u, err) < 0 || clone_mask_target(&tmp_url, o, res, err) < 0)
 			goto out;
+		/*
+		 * UPDATEs leave fragments of the originals in the slack of index
+		 * pages (secure_delete covers only what is deleted): rebuild the
+		 * copy's file before anyone sees it
+		 */
+		if (sqlite3_open_v2(tmp, &d, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+		    sqlite3_exec(d, "VACUUM", NULL, NULL, NULL) != SQLITE_OK) {
+			sq_err(err, d, "cannot rebuild", tmp);
+			goto out;
+		}
+		if (sqlite3_close(d) != SQLITE_OK) {
+			sq_err(err, d, "cannot close", tmp);
+			goto out;
+		}
+		d = NULL;
 	}
 	dir = dir_of(dst->path);
 	if (fsync_path(tmp, false, err) < 0 || rename_new(tmp, dst->path, err) < 0)

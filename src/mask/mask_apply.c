@@ -60,6 +60,7 @@
 
 #include <jansson.h>
 #include <signal.h>
+#include <unistd.h>
 
 #define DEFAULT_BATCH 10000
 #define PG_MAX_PARAMS 65535 /* the protocol's limit (an int16 count) */
@@ -891,16 +892,69 @@ static int scrub(struct run *rn, const struct job *jobs, size_t n, struct runway
 	size_t i;
 	int ret = 0;
 
-	if (!rn->pg)
+	if (!rn->pg) {
+		/*
+		 * secure_delete zeroes what is deleted, but not the slack a page
+		 * split leaves in index pages; only VACUUM rebuilds those, and it
+		 * may renumber the rowids of tables without an INTEGER PRIMARY
+		 * KEY, so it is left to the clone's own copy (clone.c) and to
+		 * the user (docs/commands/mask.md)
+		 */
 		return driver_exec(rn->c, "PRAGMA wal_checkpoint(TRUNCATE)", err);
+	}
+	/*
+	 * VACUUM FULL keeps row versions that a snapshot of another session
+	 * may still see (an autovacuum ANALYZE, a report): wait until no
+	 * other session of this database holds one
+	 */
+	for (i = 0; i < 300; i++) {
+		struct runway_rows r = RUNWAY_ROWS_INIT;
+		const char *v;
+		bool others;
+		if (driver_query(rn->c, "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+				 "current_database() AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL",
+				 NULL, 0, &r, err) < 0)
+			return -1;
+		v = rows_get(&r, 0, 0);
+		others = v && strcmp(v, "0");
+		rows_release(&r);
+		if (!others)
+			break;
+		if (stop_requested)
+			return runway_error_set(err, RUNWAY_E_INTERRUPTED, "mask: interrupted");
+		usleep(100 * 1000);
+	}
+	if (i == 300)
+		fprintf(stderr, "runway: warning: other sessions hold snapshots of the database: old "
+			"row versions with original values may survive VACUUM FULL; run it again "
+			"once they end\n");
 	for (i = 0; i < n && ret == 0; i++) {
+		/* ANALYZE too: the statistics (pg_stats) hold sampled original values */
 		runway_buf_reset(&sql);
-		runway_buf_adds(&sql, "VACUUM FULL ");
+		runway_buf_adds(&sql, "VACUUM (FULL, ANALYZE) ");
 		add_table(&sql, jobs[i].t);
 		ret = driver_exec(rn->c, sql.buf, err);
 		if (ret < 0)
 			runway_error_prefix(err, "mask: cannot rewrite '%s' without its original values",
 					    jobs[i].name);
+	}
+	/*
+	 * the statistics replaced by ANALYZE are dead rows of pg_statistic
+	 * (and its TOAST table): only its owner, a superuser, may rewrite it
+	 */
+	if (ret == 0) {
+		struct runway_rows r = RUNWAY_ROWS_INIT;
+		const char *su;
+		if (driver_query(rn->c, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user",
+				 NULL, 0, &r, err) < 0)
+			ret = -1;
+		else if ((su = rows_get(&r, 0, 0)) && !strcmp(su, "t"))
+			ret = driver_exec(rn->c, "VACUUM FULL pg_catalog.pg_statistic", err);
+		else
+			fprintf(stderr, "runway: warning: old statistics of the masked tables stay in "
+				"pg_statistic's free space until a superuser runs "
+				"VACUUM FULL pg_catalog.pg_statistic\n");
+		rows_release(&r);
 	}
 	runway_buf_release(&sql);
 	return ret;

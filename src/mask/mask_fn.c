@@ -273,7 +273,8 @@ static void noise_decimal(long r, long percent, bool neg, const char *ip, size_t
 	for (i = 0; i < top; i++)
 		t = t * 10 + (uint64_t)(digit_at(ip, ni, fp, z + i) - '0');
 	num = (__int128)t * r * percent;
-	delta = num >= 0 ? (num + den / 2) / den : -((-num + den / 2) / den);
+	/* toward zero, so the change never passes the percent (418 +10 % is 459, not 460) */
+	delta = num / den;
 	y = (uint64_t)((__int128)t + delta); /* 0 <= y <= 2t */
 
 	/* digits allowed for the top part: the input's width minus the kept tail */

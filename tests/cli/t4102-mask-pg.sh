@@ -260,9 +260,9 @@ copy sig
 pid=$!
 i=0
 until [ "$(pq "${PG_DB}_sig" "SELECT count(*) FROM pg_tables WHERE tablename = 'runway_mask_state'")" = 1 ] &&
-	[ "$(pq "${PG_DB}_sig" "SELECT count(*) FROM runway_mask_state")" = 1 ]; do
+	[ "$(pq "${PG_DB}_sig" "SELECT count(*) FROM runway_mask_state")" -ge 1 ]; do
 	i=$((i + 1))
-	[ $i -lt 500 ] || { kill $pid; fail "SIGINT: the run did not start"; }
+	[ $i -lt 3000 ] || { kill $pid; fail "SIGINT: the run did not start"; }
 	sleep 0.01
 done
 kill -INT $pid

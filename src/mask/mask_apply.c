@@ -886,6 +886,62 @@ out:
  * rewrites each masked table and its indexes; on SQLite secure_delete
  * (set before masking) zeroes freed space and a checkpoint empties the WAL.
  */
+/*
+ * VACUUM FULL, then ANALYZE, of table (SQL text, quoted). VACUUM FULL
+ * copies the row versions some snapshot might still see ("recently
+ * dead"): a session taking a snapshot while the last batch committed is
+ * enough, even a connection to another database while it starts up. It
+ * counts them into reltuples, so while reltuples exceeds the live rows the
+ * rewrite is repeated (a few times, a second apart). ANALYZE replaces the
+ * statistics, which hold sampled original values.
+ */
+static int vacuum_clean(struct run *rn, const char *table, struct runway_error *err)
+{
+	struct runway_buf sql = RUNWAY_BUF_INIT, check = RUNWAY_BUF_INIT;
+	const char *param[1] = { table };
+	int attempt, ret = -1;
+
+	runway_buf_addf(&sql, "VACUUM FULL %s", table);
+	runway_buf_addf(&check, "SELECT (SELECT coalesce(sum(c.reltuples), 0)::bigint FROM "
+			"pg_catalog.pg_class c JOIN pg_catalog.pg_partition_tree($1::regclass) p "
+			"ON p.relid = c.oid WHERE p.isleaf) - (SELECT count(*) FROM %s)", table);
+	for (attempt = 0;; attempt++) {
+		struct runway_rows r = RUNWAY_ROWS_INIT;
+		const char *v;
+		bool kept;
+
+		if (driver_exec(rn->c, sql.buf, err) < 0 ||
+		    driver_query(rn->c, check.buf, param, 1, &r, err) < 0) {
+			rows_release(&r);
+			goto out;
+		}
+		v = rows_get(&r, 0, 0);
+		kept = v && strtoll(v, NULL, 10) > 0;
+		rows_release(&r);
+		if (!kept)
+			break;
+		if (attempt == 10) {
+			fprintf(stderr, "runway: warning: %s: other sessions still see old row versions "
+				"with original values; run VACUUM FULL on it once they end\n", table);
+			break;
+		}
+		if (stop_requested) {
+			runway_error_set(err, RUNWAY_E_INTERRUPTED, "mask: interrupted");
+			goto out;
+		}
+		usleep(1000 * 1000);
+	}
+	runway_buf_reset(&sql);
+	runway_buf_addf(&sql, "ANALYZE %s", table);
+	if (strncmp(table, "pg_catalog.", 11) && driver_exec(rn->c, sql.buf, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	runway_buf_release(&sql);
+	runway_buf_release(&check);
+	return ret;
+}
+
 static int scrub(struct run *rn, const struct job *jobs, size_t n, struct runway_error *err)
 {
 	struct runway_buf sql = RUNWAY_BUF_INIT;
@@ -929,11 +985,9 @@ static int scrub(struct run *rn, const struct job *jobs, size_t n, struct runway
 			"row versions with original values may survive VACUUM FULL; run it again "
 			"once they end\n");
 	for (i = 0; i < n && ret == 0; i++) {
-		/* ANALYZE too: the statistics (pg_stats) hold sampled original values */
 		runway_buf_reset(&sql);
-		runway_buf_adds(&sql, "VACUUM (FULL, ANALYZE) ");
 		add_table(&sql, jobs[i].t);
-		ret = driver_exec(rn->c, sql.buf, err);
+		ret = vacuum_clean(rn, sql.buf, err);
 		if (ret < 0)
 			runway_error_prefix(err, "mask: cannot rewrite '%s' without its original values",
 					    jobs[i].name);
@@ -949,7 +1003,7 @@ static int scrub(struct run *rn, const struct job *jobs, size_t n, struct runway
 				 NULL, 0, &r, err) < 0)
 			ret = -1;
 		else if ((su = rows_get(&r, 0, 0)) && !strcmp(su, "t"))
-			ret = driver_exec(rn->c, "VACUUM FULL pg_catalog.pg_statistic", err);
+			ret = vacuum_clean(rn, "pg_catalog.pg_statistic", err);
 		else
 			fprintf(stderr, "runway: warning: old statistics of the masked tables stay in "
 				"pg_statistic's free space until a superuser runs "

@@ -57,6 +57,8 @@ struct pg_conn {
 	PGcancel *cancel;        /* for driver_interrupt, made at connect */
 	char *where;             /* the URL, password redacted, for messages */
 	bool verbose;            /* RUNWAY_VERBOSE=1: show NOTICEs */
+	void (*hook)(void *, const PGresult *); /* pg_notice_hook */
+	void *hook_arg;
 };
 
 /* One statement of a split script. */
@@ -328,6 +330,8 @@ static void pg_notice(void *arg, const PGresult *res)
 	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 	bool warning = sev && !strcmp(sev, "WARNING");
 
+	if (pc->hook)
+		pc->hook(pc->hook_arg, res);
 	if (!msg || (!warning && !pc->verbose))
 		return;
 	fprintf(stderr, "runway: %s: %s\n", warning ? "warning" : "notice", msg);
@@ -1037,4 +1041,13 @@ const struct runway_driver runway_driver_postgres = {
 PGconn *pg_handle(struct runway_conn *c)
 {
 	return c && c->drv->close == pg_close ? pg_of(c)->pg : NULL;
+}
+
+int pg_notice_hook(struct runway_conn *c, void (*fn)(void *arg, const PGresult *res), void *arg)
+{
+	if (!pg_handle(c))
+		return -1;
+	pg_of(c)->hook = fn;
+	pg_of(c)->hook_arg = arg;
+	return 0;
 }

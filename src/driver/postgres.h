@@ -18,4 +18,12 @@ struct runway_conn;
  */
 PGconn *pg_handle(struct runway_conn *c);
 
+/*
+ * Also hand every notice and INFO message (VACUUM VERBOSE's) of c to fn,
+ * or stop with fn NULL. Returns -1 when c is not one of this driver's
+ * connections (see pg_handle).
+ */
+int pg_notice_hook(struct runway_conn *c, void (*fn)(void *arg, const PGresult *res),
+		   void *arg);
+
 #endif

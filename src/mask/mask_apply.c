@@ -59,6 +59,9 @@
 #include "util/vec.h"
 
 #include <jansson.h>
+#ifdef RUNWAY_WITH_POSTGRES
+#include "driver/postgres.h"
+#endif
 #include <signal.h>
 #include <unistd.h>
 
@@ -895,28 +898,50 @@ out:
  * rewrite is repeated (a few times, a second apart). ANALYZE replaces the
  * statistics, which hold sampled original values.
  */
+#ifdef RUNWAY_WITH_POSTGRES
+/* VACUUM VERBOSE's DETAIL: "%.0f dead row versions cannot be removed yet." */
+static void count_kept(void *arg, const PGresult *res)
+{
+	double *kept = arg;
+	const char *d = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+
+	if (d && strstr(d, "dead row versions cannot be removed yet"))
+		*kept += strtod(d, NULL);
+}
+#endif
+
 static int vacuum_clean(struct run *rn, const char *table, struct runway_error *err)
 {
 	struct runway_buf sql = RUNWAY_BUF_INIT, check = RUNWAY_BUF_INIT;
 	const char *param[1] = { table };
 	int attempt, ret = -1;
 
-	runway_buf_addf(&sql, "VACUUM FULL %s", table);
+	runway_buf_addf(&sql, "VACUUM (FULL, VERBOSE) %s", table);
 	runway_buf_addf(&check, "SELECT (SELECT coalesce(sum(c.reltuples), 0)::bigint FROM "
 			"pg_catalog.pg_class c JOIN pg_catalog.pg_partition_tree($1::regclass) p "
 			"ON p.relid = c.oid WHERE p.isleaf) - (SELECT count(*) FROM %s)", table);
 	for (attempt = 0;; attempt++) {
 		struct runway_rows r = RUNWAY_ROWS_INIT;
 		const char *v;
-		bool kept;
+		double dead = 0;
+		bool kept, hooked = false;
+		int rc;
 
-		if (driver_exec(rn->c, sql.buf, err) < 0 ||
-		    driver_query(rn->c, check.buf, param, 1, &r, err) < 0) {
+#ifdef RUNWAY_WITH_POSTGRES
+		/* the server says how many versions it kept: exact, unlike reltuples */
+		hooked = pg_notice_hook(rn->c, count_kept, &dead) == 0;
+#endif
+		rc = driver_exec(rn->c, sql.buf, err);
+#ifdef RUNWAY_WITH_POSTGRES
+		if (hooked)
+			pg_notice_hook(rn->c, NULL, NULL);
+#endif
+		if (rc < 0 || driver_query(rn->c, check.buf, param, 1, &r, err) < 0) {
 			rows_release(&r);
 			goto out;
 		}
 		v = rows_get(&r, 0, 0);
-		kept = v && strtoll(v, NULL, 10) > 0;
+		kept = dead > 0 || (v && strtoll(v, NULL, 10) > 0);
 		rows_release(&r);
 		if (!kept)
 			break;
